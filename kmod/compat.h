@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference nfipsec cares about lives here. This file
+ * is force-included (-include) into every object, so the rest of the code is
+ * written against the newest API we support (6.12) and carries no version
+ * checks of its own. The oldest kernel we build against is 6.1.
+ */
+#ifndef _NFIPSEC_COMPAT_H
+#define _NFIPSEC_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "nfipsec needs Linux 6.1 or newer"
+#endif
+
+/* 6.4 dropped the 'net' argument's twin in the crypto completion type. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#include <linux/crypto.h>
+#define NFIPSEC_CRYPTO_CB_DATA(d) (((struct crypto_async_request *)(d))->data)
+#else
+#define NFIPSEC_CRYPTO_CB_DATA(d) (d)
+#endif
+
+/* get_random_u32_below() arrived in 6.2; 6.1 has prandom_u32_max(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#include <linux/random.h>
+#define get_random_u32_below(ceil) prandom_u32_max(ceil)
+#endif
+
+#endif /* _NFIPSEC_COMPAT_H */
