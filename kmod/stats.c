@@ -11,9 +11,43 @@
 #include "stats.h"
 
 static const char *const stat_names[NFIPSEC_STAT_MAX] = {
-#define NFIPSEC_STAT_NAME(id, name) [NFIPSEC_STAT_##id] = name,
-	NFIPSEC_STATS(NFIPSEC_STAT_NAME)
-#undef NFIPSEC_STAT_NAME
+	[NFIPSEC_STAT_IN_PACKETS] = "InPackets",
+	[NFIPSEC_STAT_IN_BYTES] = "InBytes",
+	[NFIPSEC_STAT_OUT_PACKETS] = "OutPackets",
+	[NFIPSEC_STAT_OUT_BYTES] = "OutBytes",
+	[NFIPSEC_STAT_IN_BYPASS] = "InBypass",
+	[NFIPSEC_STAT_OUT_BYPASS] = "OutBypass",
+	[NFIPSEC_STAT_IN_ERROR] = "InError",
+	[NFIPSEC_STAT_IN_HDR_ERROR] = "InHdrError",
+	[NFIPSEC_STAT_IN_NO_SA] = "InNoStates",
+	[NFIPSEC_STAT_IN_SA_PROTO_ERROR] = "InStateProtoError",
+	[NFIPSEC_STAT_IN_SA_MODE_ERROR] = "InStateModeError",
+	[NFIPSEC_STAT_IN_REPLAY] = "InStateSeqError",
+	[NFIPSEC_STAT_IN_SA_EXPIRED] = "InStateExpired",
+	[NFIPSEC_STAT_IN_ICV_FAIL] = "InIcvError",
+	[NFIPSEC_STAT_IN_BAD_PADDING] = "InBadPadding",
+	[NFIPSEC_STAT_IN_DUMMY] = "InDummyDiscard",
+	[NFIPSEC_STAT_IN_SEL_MISMATCH] = "InSelectorMismatch",
+	[NFIPSEC_STAT_IN_POL_DISCARD] = "InPolBlock",
+	[NFIPSEC_STAT_IN_POL_ERROR] = "InPolError",
+	[NFIPSEC_STAT_IN_NO_POL] = "InNoPols",
+	[NFIPSEC_STAT_IN_IPSEC_NO_POL] = "InIpsecNoPolicy",
+	[NFIPSEC_STAT_IN_TMPL_MISMATCH] = "InTmplMismatch",
+	[NFIPSEC_STAT_IN_NOMEM] = "InNoMem",
+	[NFIPSEC_STAT_OUT_ERROR] = "OutError",
+	[NFIPSEC_STAT_OUT_NO_SA] = "OutNoStates",
+	[NFIPSEC_STAT_OUT_ACQUIRE_QUEUED] = "OutAcquireQueued",
+	[NFIPSEC_STAT_OUT_ACQUIRE_DROP] = "OutAcquireDrop",
+	[NFIPSEC_STAT_OUT_POL_DISCARD] = "OutPolBlock",
+	[NFIPSEC_STAT_OUT_SEQ_OVERFLOW] = "OutStateSeqError",
+	[NFIPSEC_STAT_OUT_SA_EXPIRED] = "OutStateExpired",
+	[NFIPSEC_STAT_OUT_NO_ROUTE] = "OutNoRoute",
+	[NFIPSEC_STAT_OUT_NOMEM] = "OutNoMem",
+	[NFIPSEC_STAT_OUT_TOO_BIG] = "OutTooBig",
+	[NFIPSEC_STAT_CRYPTO_ASYNC] = "CryptoAsync",
+	[NFIPSEC_STAT_CRYPTO_ERROR] = "CryptoError",
+	[NFIPSEC_STAT_PFKEY_BAD_MSG] = "PfkeyBadMessage",
+	[NFIPSEC_STAT_PFKEY_ENOBUFS] = "PfkeyEnobufs",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -10,50 +10,45 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 
-/* X(enum suffix, name shown in /proc) */
-#define NFIPSEC_STATS(X)						\
-	X(IN_PACKETS,		"InPackets")				\
-	X(IN_BYTES,		"InBytes")				\
-	X(OUT_PACKETS,		"OutPackets")				\
-	X(OUT_BYTES,		"OutBytes")				\
-	X(IN_BYPASS,		"InBypass")				\
-	X(OUT_BYPASS,		"OutBypass")				\
-	X(IN_ERROR,		"InError")				\
-	X(IN_HDR_ERROR,		"InHdrError")				\
-	X(IN_NO_SA,		"InNoStates")				\
-	X(IN_SA_PROTO_ERROR,	"InStateProtoError")			\
-	X(IN_SA_MODE_ERROR,	"InStateModeError")			\
-	X(IN_REPLAY,		"InStateSeqError")			\
-	X(IN_SA_EXPIRED,	"InStateExpired")			\
-	X(IN_ICV_FAIL,		"InIcvError")				\
-	X(IN_BAD_PADDING,	"InBadPadding")				\
-	X(IN_DUMMY,		"InDummyDiscard")			\
-	X(IN_SEL_MISMATCH,	"InSelectorMismatch")			\
-	X(IN_POL_DISCARD,	"InPolBlock")				\
-	X(IN_POL_ERROR,		"InPolError")				\
-	X(IN_NO_POL,		"InNoPols")				\
-	X(IN_IPSEC_NO_POL,	"InIpsecNoPolicy")			\
-	X(IN_TMPL_MISMATCH,	"InTmplMismatch")			\
-	X(IN_NOMEM,		"InNoMem")				\
-	X(OUT_ERROR,		"OutError")				\
-	X(OUT_NO_SA,		"OutNoStates")				\
-	X(OUT_ACQUIRE_QUEUED,	"OutAcquireQueued")			\
-	X(OUT_ACQUIRE_DROP,	"OutAcquireDrop")			\
-	X(OUT_POL_DISCARD,	"OutPolBlock")				\
-	X(OUT_SEQ_OVERFLOW,	"OutStateSeqError")			\
-	X(OUT_SA_EXPIRED,	"OutStateExpired")			\
-	X(OUT_NO_ROUTE,		"OutNoRoute")				\
-	X(OUT_NOMEM,		"OutNoMem")				\
-	X(OUT_TOO_BIG,		"OutTooBig")				\
-	X(CRYPTO_ASYNC,		"CryptoAsync")				\
-	X(CRYPTO_ERROR,		"CryptoError")				\
-	X(PFKEY_BAD_MSG,	"PfkeyBadMessage")			\
-	X(PFKEY_ENOBUFS,	"PfkeyEnobufs")
-
+/* Names for /proc are in stats.c; tests/stats_test.c checks each has one. */
 enum nfipsec_stat_id {
-#define NFIPSEC_STAT_ENUM(id, name) NFIPSEC_STAT_##id,
-	NFIPSEC_STATS(NFIPSEC_STAT_ENUM)
-#undef NFIPSEC_STAT_ENUM
+	NFIPSEC_STAT_IN_PACKETS,
+	NFIPSEC_STAT_IN_BYTES,
+	NFIPSEC_STAT_OUT_PACKETS,
+	NFIPSEC_STAT_OUT_BYTES,
+	NFIPSEC_STAT_IN_BYPASS,
+	NFIPSEC_STAT_OUT_BYPASS,
+	NFIPSEC_STAT_IN_ERROR,
+	NFIPSEC_STAT_IN_HDR_ERROR,
+	NFIPSEC_STAT_IN_NO_SA,
+	NFIPSEC_STAT_IN_SA_PROTO_ERROR,
+	NFIPSEC_STAT_IN_SA_MODE_ERROR,
+	NFIPSEC_STAT_IN_REPLAY,
+	NFIPSEC_STAT_IN_SA_EXPIRED,
+	NFIPSEC_STAT_IN_ICV_FAIL,
+	NFIPSEC_STAT_IN_BAD_PADDING,
+	NFIPSEC_STAT_IN_DUMMY,
+	NFIPSEC_STAT_IN_SEL_MISMATCH,
+	NFIPSEC_STAT_IN_POL_DISCARD,
+	NFIPSEC_STAT_IN_POL_ERROR,
+	NFIPSEC_STAT_IN_NO_POL,
+	NFIPSEC_STAT_IN_IPSEC_NO_POL,
+	NFIPSEC_STAT_IN_TMPL_MISMATCH,
+	NFIPSEC_STAT_IN_NOMEM,
+	NFIPSEC_STAT_OUT_ERROR,
+	NFIPSEC_STAT_OUT_NO_SA,
+	NFIPSEC_STAT_OUT_ACQUIRE_QUEUED,
+	NFIPSEC_STAT_OUT_ACQUIRE_DROP,
+	NFIPSEC_STAT_OUT_POL_DISCARD,
+	NFIPSEC_STAT_OUT_SEQ_OVERFLOW,
+	NFIPSEC_STAT_OUT_SA_EXPIRED,
+	NFIPSEC_STAT_OUT_NO_ROUTE,
+	NFIPSEC_STAT_OUT_NOMEM,
+	NFIPSEC_STAT_OUT_TOO_BIG,
+	NFIPSEC_STAT_CRYPTO_ASYNC,
+	NFIPSEC_STAT_CRYPTO_ERROR,
+	NFIPSEC_STAT_PFKEY_BAD_MSG,
+	NFIPSEC_STAT_PFKEY_ENOBUFS,
 	NFIPSEC_STAT_MAX
 };
 

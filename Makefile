@@ -1,0 +1,41 @@
+# nfipsec — top-level targets. See README.md.
+#
+#   make              nfipsec.ko (against the Debian kernel the tests boot) + keyd
+#   make demo         set up, boot a VM, show nfipsec at work
+#   make check        set up, build, and run every test; ends "N passed, M failed"
+#   make check-debug  the KUnit and VM tests again on the debug kernel
+#   make style        checkpatch --strict on the kernel module
+#   make fuzz         longer fuzz runs
+#   make setup        install what building and testing need (Debian 12, root)
+all: kmod keyd
+
+kmod:
+	$(MAKE) -C kmod WERROR=1
+
+keyd:
+	$(MAKE) -C keyd
+
+setup:
+	scripts/setup
+
+check:
+	scripts/check
+
+check-debug:
+	scripts/check --debug
+
+demo:
+	scripts/demo
+
+style:
+	$(MAKE) -C kmod style
+
+fuzz:
+	$(MAKE) -C keyd fuzz
+
+clean:
+	$(MAKE) -C kmod clean
+	$(MAKE) -C keyd clean
+	rm -rf build
+
+.PHONY: all kmod keyd setup check check-debug demo style fuzz clean
