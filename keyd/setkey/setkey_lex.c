@@ -84,10 +84,11 @@ sk_lex_next(struct sk_lex *lx)
 		if (c == EOF || !isspace(c))
 			break;
 	}
+	/* "expected ';'" at EOF reads better on the last token's line. */
+	if (c == EOF)
+		return lx->tok = SK_T_EOF;
 	lx->tokline = lx->line;
 	switch (c) {
-	case EOF:
-		return lx->tok = SK_T_EOF;
 	case ';':
 		return lx->tok = SK_T_SEMI;
 	case '/':
