@@ -116,8 +116,14 @@ request(struct run *r, const struct sk_cmd *c, int show)
 		return 0;
 	}
 	if (sk_io_request(&r->io, msg, len, reply, sizeof(reply), &rlen) < 0) {
-		fail(r, c, errno == ETIMEDOUT ? "no answer from the kernel" :
-		    strerror(errno));
+		if (errno == ETIMEDOUT)
+			fail(r, c, "no answer from the kernel");
+		else if (errno == ENOSYS &&
+		    (c->type == SK_ADD || c->type == SK_UPDATE))
+			fail(r, c, "algorithm not supported by the kernel "
+			    "(Linux af_key has no AEAD)");
+		else
+			fail(r, c, strerror(errno));
 		return 0;
 	}
 	if (show)
