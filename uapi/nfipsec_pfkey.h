@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * nfipsec's additions to PF_KEYv2 (RFC 2367, Linux <linux/pfkeyv2.h>).
+ *
+ * Every structure and number of <linux/pfkeyv2.h> and <linux/ipsec.h> means
+ * exactly what it means to Linux's af_key, so setkey, racoon and strongSwan's
+ * kernel-pfkey plugin work unmodified. This file only names what Linux
+ * lacks; a client that never uses these sees plain af_key behaviour.
+ */
+#ifndef _UAPI_NFIPSEC_PFKEY_H
+#define _UAPI_NFIPSEC_PFKEY_H
+
+#include <linux/types.h>
+
+/*
+ * ChaCha20-Poly1305 (RFC 7634) as a sadb_sa_encrypt value. Linux has no
+ * PF_KEY number for it; FreeBSD's (15) clashes with Linux's
+ * SADB_X_EALG_AES_CCM_ICV12, so we use 28, its IKEv2 transform number. The
+ * key is 256 bits of key followed by a 32-bit salt (sadb_key_bits = 288).
+ */
+#define NFIPSEC_SADB_X_EALG_CHACHA20_POLY1305	28
+
+/*
+ * Anti-replay window larger than sadb_sa_replay can say.
+ *
+ * sadb_sa_replay is a count of packets (RFC 2367 §2.3.1; Linux af_key reads
+ * it so too, and clamps it to 32). nfipsec takes it unclamped, 0..255
+ * packets. For a larger window a client adds this extension, laid out as
+ * FreeBSD's SADB_X_EXT_SA_REPLAY and likewise counted in packets (up to
+ * 65536); when present it overrides sadb_sa_replay. Replies carry it when
+ * the window does not fit in sadb_sa_replay.
+ *
+ * FreeBSD numbers it 26, which Linux uses for SADB_X_EXT_FILTER, so it gets
+ * 32 here: above Linux's SADB_EXT_MAX (26) with room for Linux to grow.
+ */
+#define NFIPSEC_SADB_X_EXT_SA_REPLAY		32
+
+struct nfipsec_sadb_x_sa_replay {
+	__u16	sadb_x_sa_replay_len;		/* 1 (8 bytes) */
+	__u16	sadb_x_sa_replay_exttype;	/* NFIPSEC_SADB_X_EXT_SA_REPLAY */
+	__u32	sadb_x_sa_replay_replay;	/* window, in packets */
+} __attribute__((packed));
+
+/* Highest extension type nfipsec knows. */
+#define NFIPSEC_SADB_EXT_MAX			32
+
+#endif /* _UAPI_NFIPSEC_PFKEY_H */
