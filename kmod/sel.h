@@ -19,8 +19,10 @@
 #define NFIPSEC_PROTO_ANY	0	/* next-layer protocol wildcard */
 
 enum nfipsec_sel_flags {
-	/* Ports are OPAQUE: matches only packets whose ports are unknown
-	 * (non-initial fragments, encrypted next headers). */
+	/*
+	 * Ports are OPAQUE: matches only packets whose ports are unknown
+	 * (non-initial fragments, encrypted next headers).
+	 */
 	NFIPSEC_SEL_LPORT_OPAQUE = 1 << 0,
 	NFIPSEC_SEL_RPORT_OPAQUE = 1 << 1,
 };
@@ -39,8 +41,10 @@ struct nfipsec_sel {
 };
 
 enum nfipsec_flow_flags {
-	/* Ports could not be read (non-initial fragment): matches OPAQUE or
-	 * ANY port selectors only. */
+	/*
+	 * Ports could not be read (non-initial fragment): matches OPAQUE or
+	 * ANY port selectors only.
+	 */
 	NFIPSEC_FLOW_PORTS_OPAQUE = 1 << 0,
 };
 
@@ -59,8 +63,13 @@ bool nfipsec_sel_match(const struct nfipsec_sel *sel,
 /* True when some flow matches both selectors. */
 bool nfipsec_sel_overlap(const struct nfipsec_sel *a,
 			 const struct nfipsec_sel *b);
+/* True when both selectors describe exactly the same traffic. */
+bool nfipsec_sel_equal(const struct nfipsec_sel *a,
+		       const struct nfipsec_sel *b);
 /* Fill a selector from a prefix pair (PF_KEY's sadb_address form). */
 void nfipsec_sel_set_prefix(struct nfipsec_addr_range *r, u8 family,
 			    const union nf_inet_addr *addr, u8 prefixlen);
+/* Prefix length of @r if it is exactly one prefix, else -1. */
+int nfipsec_sel_prefixlen(const struct nfipsec_addr_range *r, u8 family);
 
 #endif /* _NFIPSEC_SEL_H */
