@@ -27,6 +27,7 @@
 #include "sel.h"
 
 struct nfipsec_net;
+struct sadb_ident;
 
 enum nfipsec_sa_state {		/* SADB_SASTATE_* */
 	NFIPSEC_SA_LARVAL,	/* GETSPI reserved it; no keys yet */
@@ -110,6 +111,17 @@ struct nfipsec_sa {
 	u32 peer_id;
 
 	struct nfipsec_sa_stats __percpu *stats;
+
+	/*
+	 * SAD and PF_KEY bookkeeping (sad.c, pfkey_sa.c). by_seq links a
+	 * larval SA under the sadb_msg_seq of its GETSPI so an ACQUIRE's
+	 * answer finds it. ident_src/dst are the SADB_EXT_IDENTITY_* given
+	 * at ADD/UPDATE, kmalloc()ed whole (header included, NULL if none),
+	 * returned by GET/DUMP; the SA's free must kfree() them.
+	 */
+	struct hlist_node by_seq;
+	struct sadb_ident *ident_src;
+	struct sadb_ident *ident_dst;
 };
 
 /* sa.c */
@@ -138,5 +150,40 @@ struct nfipsec_sa *nfipsec_sad_find(struct nfipsec_net *nn, u8 proto,
 struct nfipsec_sa *nfipsec_sad_lookup_rcu(struct nfipsec_net *nn, u8 proto,
 					  __be32 spi, u8 family,
 					  const union nf_inet_addr *daddr);
+
+/*
+ * RCU: the SA to protect an outbound packet with, for a policy template.
+ * @saddr may be NULL (any source); @reqid 0 and @mode NFIPSEC_MODE_ANY
+ * match any. Prefers MATURE to DYING, then the newest. Caller holds
+ * rcu_read_lock(); takes no reference (nfipsec_sa_get() to keep it).
+ */
+struct nfipsec_sa *nfipsec_sad_lookup_out_rcu(struct nfipsec_net *nn,
+					      u8 family, u8 proto, u8 mode,
+					      u32 reqid,
+					      const union nf_inet_addr *saddr,
+					      const union nf_inet_addr *daddr);
+
+/*
+ * Must be called with cfg_lock held. The larval SA a GETSPI with this
+ * sadb_msg_seq created towards @daddr, or NULL.
+ */
+struct nfipsec_sa *nfipsec_sad_find_larval(struct nfipsec_net *nn, u32 seq,
+					   u8 family,
+					   const union nf_inet_addr *daddr);
+/*
+ * Must be called with cfg_lock held. An SPI in [@lo, @hi] (host order)
+ * unused for (@proto, @daddr), in @spi; -ENOENT when none is free.
+ */
+int nfipsec_sad_alloc_spi(struct nfipsec_net *nn, u8 proto, u8 family,
+			  const union nf_inet_addr *daddr, u32 lo, u32 hi,
+			  __be32 *spi);
+/*
+ * Must be called with cfg_lock held. Calls @fn on every SA of @proto (0:
+ * all) until it returns non-zero, which is returned. @fn must not unlink.
+ */
+int nfipsec_sad_walk(struct nfipsec_net *nn, u8 proto,
+		     int (*fn)(struct nfipsec_sa *sa, void *arg), void *arg);
+/* Must be called with cfg_lock held. Number of SAs linked. */
+unsigned int nfipsec_sad_count(struct nfipsec_net *nn);
 
 #endif /* _NFIPSEC_SA_H */
