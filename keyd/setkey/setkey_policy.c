@@ -345,13 +345,21 @@ sk_policy_print(FILE *fp, const struct sadb_x_policy *xp, size_t len,
 		    "transport" : rq->sadb_x_ipsecrequest_mode ==
 		    IPSEC_MODE_TUNNEL ? "tunnel" : "any");
 		sa = (const struct sockaddr *)(rq + 1);
+		/* Both endpoints must lie inside the request, whatever
+		 * their families claim. */
 		if (rq->sadb_x_ipsecrequest_len >= sizeof(*rq) + 2 * 16) {
-			size_t sl = sk_sockaddr_len(sa);
+			const struct sockaddr *da = (const struct sockaddr *)
+			    ((const uint8_t *)sa + sk_sockaddr_len(sa));
 
-			print_addr(fp, sa);
-			fputc('-', fp);
-			print_addr(fp, (const struct sockaddr *)
-			    ((const uint8_t *)sa + sl));
+			if (sizeof(*rq) + sk_sockaddr_len(sa) + 16 <=
+			    rq->sadb_x_ipsecrequest_len &&
+			    sizeof(*rq) + sk_sockaddr_len(sa) +
+			    sk_sockaddr_len(da) <= rq->sadb_x_ipsecrequest_len) {
+				print_addr(fp, sa);
+				fputc('-', fp);
+				print_addr(fp, da);
+			} else
+				fputs("?-?", fp);
 		}
 		if (rq->sadb_x_ipsecrequest_level == IPSEC_LEVEL_UNIQUE &&
 		    rq->sadb_x_ipsecrequest_reqid)
