@@ -9,6 +9,7 @@
 
 #include "hooks.h"
 #include "netns.h"
+#include "spd.h"
 #include "stats.h"
 
 unsigned int nfipsec_net_id __read_mostly;
@@ -24,11 +25,16 @@ static int __net_init nfipsec_net_init(struct net *net)
 	ret = nfipsec_stats_net_init(net);
 	if (ret)
 		return ret;
-	ret = nfipsec_hooks_net_init(net);
+	ret = nfipsec_spd_net_init(nn);
 	if (ret)
 		goto err_stats;
+	ret = nfipsec_hooks_net_init(net);
+	if (ret)
+		goto err_spd;
 	return 0;
 
+err_spd:
+	nfipsec_spd_net_exit(nn);
 err_stats:
 	nfipsec_stats_net_exit(net);
 	return ret;
@@ -37,6 +43,7 @@ err_stats:
 static void __net_exit nfipsec_net_exit(struct net *net)
 {
 	nfipsec_hooks_net_exit(net);
+	nfipsec_spd_net_exit(nfipsec_pernet(net));
 	nfipsec_stats_net_exit(net);
 }
 

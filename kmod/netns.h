@@ -13,6 +13,8 @@
 
 #include "stats.h"
 
+struct nfipsec_spd;
+
 struct nfipsec_net {
 	struct net *net;
 	/* Per-CPU counters; written from any context with this_cpu_inc(). */
@@ -24,6 +26,7 @@ struct nfipsec_net {
 	 */
 	struct mutex cfg_lock;
 	bool hooks_registered;
+	struct nfipsec_spd *spd;		/* spd.c */
 };
 
 extern unsigned int nfipsec_net_id;

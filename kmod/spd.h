@@ -66,6 +66,8 @@ struct nfipsec_tmpl {
 
 struct nfipsec_policy {
 	struct list_head list;	/* in nfipsec_spd.policies[dir], ordered */
+	struct hlist_node by_index;	/* spd.c: lookup by index */
+	struct hlist_node by_sel;	/* spd.c: lookup by (dir, selector) */
 	struct rcu_head rcu;
 	struct kref ref;
 	u32 index;		/* sadb_x_policy_id: (id << 3) | dir */
@@ -86,19 +88,43 @@ struct nfipsec_spd_result {
 	u32 gen;				/* generation it came from */
 };
 
+/* A zeroed policy holding one reference. Process context. */
+struct nfipsec_policy *nfipsec_policy_alloc(gfp_t gfp);
+
 int nfipsec_spd_net_init(struct nfipsec_net *nn);
 void nfipsec_spd_net_exit(struct nfipsec_net *nn);
 
 /* Must be called with cfg_lock held. On success the SPD owns @pol. */
 int nfipsec_spd_add(struct nfipsec_net *nn, struct nfipsec_policy *pol,
 		    bool replace);
-/* Must be called with cfg_lock held. Return the removed policy (a
- * reference the caller puts) or an ERR_PTR. */
+/*
+ * Must be called with cfg_lock held. Return the removed policy (a
+ * reference the caller puts) or an ERR_PTR.
+ */
 struct nfipsec_policy *nfipsec_spd_del_sel(struct nfipsec_net *nn, u8 dir,
 					   const struct nfipsec_sel *sel);
 struct nfipsec_policy *nfipsec_spd_del_index(struct nfipsec_net *nn,
 					     u32 index);
 void nfipsec_spd_flush(struct nfipsec_net *nn);
+/*
+ * Must be called with cfg_lock held. Changes are compiled a few
+ * milliseconds later, batched (until then lookups stay exact but slower);
+ * this compiles them now. Returns 0 or -ENOMEM (the lookup stays exact).
+ */
+int nfipsec_spd_commit(struct nfipsec_net *nn);
+/* Must be called with cfg_lock held. A reference the caller puts, or NULL. */
+struct nfipsec_policy *nfipsec_spd_get_index(struct nfipsec_net *nn,
+					     u32 index);
+struct nfipsec_policy *nfipsec_spd_get_sel(struct nfipsec_net *nn, u8 dir,
+					   const struct nfipsec_sel *sel);
+/*
+ * Must be called with cfg_lock held. Call @fn on every policy, direction
+ * by direction, each in SPD order; a non-zero return stops the walk and
+ * is returned.
+ */
+int nfipsec_spd_walk(struct nfipsec_net *nn,
+		     int (*fn)(struct nfipsec_policy *pol, void *arg),
+		     void *arg);
 
 /* RCU: classify a flow. Caller holds rcu_read_lock(). */
 void nfipsec_spd_lookup(struct nfipsec_net *nn, u8 dir,

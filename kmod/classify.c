@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SPD classifier: which decorrelated piece holds a flow.
+ *
+ * What it indexes. The pieces of one direction's SPD (SPD-S together with
+ * SPD-O, or SPD-S with SPD-I). Decorrelation made them disjoint, so at most
+ * one piece holds any flow and the search may stop at the first piece that
+ * does: there is no priority to compare.
+ *
+ * Structure: tuple space search over (local prefix, remote prefix).
+ *
+ *  - Each piece's local and remote address ranges are written as prefixes.
+ *    A prefix range is itself; any other range has a minimal prefix cover
+ *    of at most 2w - 2 prefixes (w = 32 or 128 bits). A piece is entered
+ *    under every pair of its local and remote prefixes, as long as that is
+ *    at most CLS_PIECE_MAX entries. Otherwise the dimension with more
+ *    prefixes (or both) is entered under one coarser key instead: the
+ *    shortest prefix containing the whole range. That is still exact,
+ *    because every entry found is checked against the piece's true box;
+ *    it only makes a bucket chain longer.
+ *  - A tuple is one (family, local length, remote length). Full-length
+ *    pairs, host to host, are the tuple (32, 32) or (128, 128): the exact
+ *    match hash is just the most specific tuple.
+ *  - One hash table holds all entries, keyed by (tuple, local address
+ *    masked to the tuple's local length, remote address masked likewise).
+ *    Chains are arrays indices; the table is built once per generation and
+ *    never changed, so readers need no locks and the lookup allocates
+ *    nothing.
+ *  - Protocol and ports are not part of the key: each entry found is
+ *    checked against its piece's box, which covers all five dimensions.
+ *
+ * Lookup: for each tuple of the flow's family, mask the two addresses,
+ * hash, walk the chain, check the box. Cost O(T × c) for T tuples of the
+ * family and c the chain length at the probed bucket.
+ *
+ * Worst cases, and when they happen:
+ *  - T. Bounded by 33 × 33 (IPv4) or 129 × 129 (IPv6), and by the number
+ *    of entries. Real SPDs use a handful of prefix lengths (host pairs,
+ *    site subnets, the catch-all), so T is small; an SPD that uses every
+ *    pair of lengths makes each miss probe every tuple.
+ *  - c. Entries that share both masked addresses of a tuple share a chain:
+ *    many policies between the same two prefixes that differ only in
+ *    protocol or ports (a per-port policy list), or pieces that fell back
+ *    to their coarse key. Such a chain is walked linearly.
+ *  - Memory: at most CLS_PIECE_MAX entries of 48 bytes per piece, plus a
+ *    4-byte bucket per entry (the table is a power of two at least as big
+ *    as the entry count). For 100k host-pair policies: 100k entries, about
+ *    5.3 MB.
+ *  - Build: O(E) for E entries, plus sorting the tuples.
+ */
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/sort.h>
+
+#include "spd_int.h"
+
+/* Most entries one piece may take in the hash. */
+#define CLS_PIECE_MAX	16
+#define CLS_NONE	U32_MAX
+#define CLS_WMAX	128
+
+struct cls_prefix {
+	struct nfipsec_u128 v;
+	u8 len;
+};
+
+struct cls_tuple {
+	struct nfipsec_u128 lmask, rmask;
+	u32 nr;			/* entries; the build sorts on it */
+	u8 family;
+	u8 llen, rlen;
+};
+
+struct cls_entry {
+	struct nfipsec_u128 l, r;	/* masked to the tuple's lengths */
+	const struct nfipsec_piece *piece;
+	u32 next;			/* index in entries, or CLS_NONE */
+	u32 tuple;
+};
+
+struct nfipsec_cls {
+	struct cls_tuple *tuples;
+	u32 nr_tuples;
+	u32 fam_start[2], fam_end[2];	/* AF_INET, AF_INET6 */
+	u32 *buckets;
+	u32 hmask;
+	struct cls_entry *entries;
+	u32 nr_entries;
+};
+
+static unsigned int fam_idx(u8 family)
+{
+	return family == AF_INET6;
+}
+
+static unsigned int fam_width(u8 family)
+{
+	return family == AF_INET6 ? 128 : 32;
+}
+
+/* 2^k - 1 */
+static struct nfipsec_u128 u128_ones(unsigned int k)
+{
+	struct nfipsec_u128 v;
+
+	if (k >= 128) {
+		v.hi = ~0ULL;
+		v.lo = ~0ULL;
+	} else if (k >= 64) {
+		v.hi = k == 64 ? 0 : (1ULL << (k - 64)) - 1;
+		v.lo = ~0ULL;
+	} else {
+		v.hi = 0;
+		v.lo = k ? (1ULL << k) - 1 : 0;
+	}
+	return v;
+}
+
+static struct nfipsec_u128 u128_add(struct nfipsec_u128 a,
+				    struct nfipsec_u128 b)
+{
+	struct nfipsec_u128 r = { .hi = a.hi + b.hi, .lo = a.lo + b.lo };
+
+	if (r.lo < a.lo)
+		r.hi++;
+	return r;
+}
+
+static unsigned int u128_ctz(struct nfipsec_u128 a)
+{
+	if (a.lo)
+		return __ffs64(a.lo);
+	if (a.hi)
+		return 64 + __ffs64(a.hi);
+	return 128;
+}
+
+/* Number of significant bits: 0 for 0. */
+static unsigned int u128_fls(struct nfipsec_u128 a)
+{
+	if (a.hi)
+		return 64 + fls64(a.hi);
+	return fls64(a.lo);
+}
+
+/* The mask of a @len-bit prefix in a @w-bit address. */
+static struct nfipsec_u128 prefix_mask(unsigned int len, unsigned int w)
+{
+	struct nfipsec_u128 host = u128_ones(w - len), all = u128_ones(w);
+
+	return (struct nfipsec_u128){ .hi = all.hi & ~host.hi,
+				      .lo = all.lo & ~host.lo };
+}
+
+/*
+ * The minimal prefix cover of [lo, hi] in a @w-bit space. Stores at most
+ * @max prefixes in @out and returns how many there are, or max + 1 when
+ * there are more.
+ */
+static unsigned int range_prefixes(struct nfipsec_u128 lo,
+				   struct nfipsec_u128 hi, unsigned int w,
+				   struct cls_prefix *out, unsigned int max)
+{
+	unsigned int n = 0, k;
+	struct nfipsec_u128 end;
+
+	for (;;) {
+		/* The largest aligned block at lo that stays within hi. */
+		k = min(u128_ctz(lo), w);
+		for (;;) {
+			end = u128_add(lo, u128_ones(k));
+			if (nfipsec_u128_cmp(&end, &hi) <= 0)
+				break;
+			k--;
+		}
+		if (n == max)
+			return max + 1;
+		out[n].v = lo;
+		out[n++].len = w - k;
+		if (!nfipsec_u128_cmp(&end, &hi))
+			return n;
+		lo = u128_add(end, u128_ones(1));
+	}
+}
+
+/* The shortest prefix that contains all of [lo, hi]. */
+static void range_cover(struct nfipsec_u128 lo, struct nfipsec_u128 hi,
+			unsigned int w, struct cls_prefix *out)
+{
+	struct nfipsec_u128 diff = { .hi = lo.hi ^ hi.hi, .lo = lo.lo ^ hi.lo };
+	struct nfipsec_u128 m;
+
+	out->len = w - u128_fls(diff);
+	m = prefix_mask(out->len, w);
+	out->v.hi = lo.hi & m.hi;
+	out->v.lo = lo.lo & m.lo;
+}
+
+/* The keys a piece is entered under: nl × nr prefix pairs. */
+static void piece_keys(const struct nfipsec_piece *p, struct cls_prefix *lp,
+		       unsigned int *nl, struct cls_prefix *rp,
+		       unsigned int *nr)
+{
+	const struct nfipsec_box *b = &p->box;
+	unsigned int w = fam_width(b->family);
+
+	*nl = range_prefixes(b->addr_lo[0], b->addr_hi[0], w, lp,
+			     CLS_PIECE_MAX);
+	*nr = range_prefixes(b->addr_lo[1], b->addr_hi[1], w, rp,
+			     CLS_PIECE_MAX);
+	if (*nl * *nr <= CLS_PIECE_MAX)
+		return;
+	/* Too many pairs: keep the cheaper dimension's prefixes if it can. */
+	if (*nl <= *nr) {
+		range_cover(b->addr_lo[1], b->addr_hi[1], w, rp);
+		*nr = 1;
+		if (*nl > CLS_PIECE_MAX) {
+			range_cover(b->addr_lo[0], b->addr_hi[0], w, lp);
+			*nl = 1;
+		}
+	} else {
+		range_cover(b->addr_lo[0], b->addr_hi[0], w, lp);
+		*nl = 1;
+		if (*nr > CLS_PIECE_MAX) {
+			range_cover(b->addr_lo[1], b->addr_hi[1], w, rp);
+			*nr = 1;
+		}
+	}
+}
+
+static u32 key_hash(const struct nfipsec_u128 *l, const struct nfipsec_u128 *r,
+		    u32 tuple)
+{
+	u32 k[8] = {
+		upper_32_bits(l->hi), lower_32_bits(l->hi),
+		upper_32_bits(l->lo), lower_32_bits(l->lo),
+		upper_32_bits(r->hi), lower_32_bits(r->hi),
+		upper_32_bits(r->lo), lower_32_bits(r->lo),
+	};
+
+	return jhash2(k, ARRAY_SIZE(k), tuple);
+}
+
+static void mask_to(struct nfipsec_u128 *out, const struct nfipsec_u128 *v,
+		    const struct nfipsec_u128 *m)
+{
+	out->hi = v->hi & m->hi;
+	out->lo = v->lo & m->lo;
+}
+
+static int tuple_cmp(const void *pa, const void *pb)
+{
+	const struct cls_tuple *a = pa, *b = pb;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	/* Busiest first: a hit there ends the search soonest. */
+	if (a->nr != b->nr)
+		return a->nr > b->nr ? -1 : 1;
+	if (a->llen != b->llen)
+		return a->llen > b->llen ? -1 : 1;
+	return a->rlen > b->rlen ? -1 : a->rlen < b->rlen;
+}
+
+#define TMAP_DIM	(CLS_WMAX + 1)
+#define TMAP_LEN	(2 * TMAP_DIM * TMAP_DIM)
+#define TMAP_IDX(f, l, r)	(((f) * TMAP_DIM + (l)) * TMAP_DIM + (r))
+
+/* First pass: count the entries of every tuple in @tmap. */
+static void count_entries(struct nfipsec_cls *cls,
+			  const struct nfipsec_piece *pieces, u32 n, u32 *tmap,
+			  struct cls_prefix *lp, struct cls_prefix *rp)
+{
+	unsigned int nl, nr, a, b;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int f = fam_idx(pieces[i].box.family);
+
+		piece_keys(&pieces[i], lp, &nl, rp, &nr);
+		for (a = 0; a < nl; a++)
+			for (b = 0; b < nr; b++)
+				tmap[TMAP_IDX(f, lp[a].len, rp[b].len)]++;
+		cls->nr_entries += nl * nr;
+	}
+}
+
+/* Turn the counts in @tmap into sorted tuples; @tmap then maps to them. */
+static int make_tuples(struct nfipsec_cls *cls, u32 *tmap)
+{
+	u32 slot, t = 0;
+
+	for (slot = 0; slot < TMAP_LEN; slot++)
+		cls->nr_tuples += !!tmap[slot];
+	cls->tuples = kvcalloc(max(cls->nr_tuples, 1U), sizeof(*cls->tuples),
+			       GFP_KERNEL);
+	if (!cls->tuples)
+		return -ENOMEM;
+	for (slot = 0; slot < TMAP_LEN; slot++) {
+		struct cls_tuple *tu = &cls->tuples[t];
+		unsigned int w;
+
+		if (!tmap[slot])
+			continue;
+		tu->family = slot / (TMAP_DIM * TMAP_DIM) ? AF_INET6 : AF_INET;
+		tu->llen = (slot / TMAP_DIM) % TMAP_DIM;
+		tu->rlen = slot % TMAP_DIM;
+		tu->nr = tmap[slot];
+		w = fam_width(tu->family);
+		tu->lmask = prefix_mask(tu->llen, w);
+		tu->rmask = prefix_mask(tu->rlen, w);
+		t++;
+	}
+	sort(cls->tuples, cls->nr_tuples, sizeof(*cls->tuples), tuple_cmp,
+	     NULL);
+	for (t = 0; t < cls->nr_tuples; t++) {
+		struct cls_tuple *tu = &cls->tuples[t];
+		unsigned int f = fam_idx(tu->family);
+
+		tmap[TMAP_IDX(f, tu->llen, tu->rlen)] = t;
+		if (!t || cls->tuples[t - 1].family != tu->family)
+			cls->fam_start[f] = t;
+		cls->fam_end[f] = t + 1;
+	}
+	return 0;
+}
+
+/* Second pass: enter every key of every piece in the hash. */
+static void fill_entries(struct nfipsec_cls *cls,
+			 const struct nfipsec_piece *pieces, u32 n,
+			 const u32 *tmap, struct cls_prefix *lp,
+			 struct cls_prefix *rp)
+{
+	unsigned int nl, nr, a, b;
+	struct cls_entry *e;
+	u32 i, t, h, k = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned int f = fam_idx(pieces[i].box.family);
+
+		piece_keys(&pieces[i], lp, &nl, rp, &nr);
+		for (a = 0; a < nl; a++) {
+			for (b = 0; b < nr; b++) {
+				t = tmap[TMAP_IDX(f, lp[a].len, rp[b].len)];
+				e = &cls->entries[k];
+				e->l = lp[a].v;
+				e->r = rp[b].v;
+				e->piece = &pieces[i];
+				e->tuple = t;
+				h = key_hash(&e->l, &e->r, t) & cls->hmask;
+				e->next = cls->buckets[h];
+				cls->buckets[h] = k++;
+			}
+		}
+	}
+}
+
+struct nfipsec_cls *nfipsec_cls_build(const struct nfipsec_piece *pieces,
+				      u32 n)
+{
+	struct cls_prefix lp[CLS_PIECE_MAX], rp[CLS_PIECE_MAX];
+	struct nfipsec_cls *cls;
+	u32 *tmap, nb;
+
+	cls = kzalloc(sizeof(*cls), GFP_KERNEL);
+	tmap = kvcalloc(TMAP_LEN, sizeof(*tmap), GFP_KERNEL);
+	if (!cls || !tmap)
+		goto err;
+	count_entries(cls, pieces, n, tmap, lp, rp);
+	if (make_tuples(cls, tmap))
+		goto err;
+
+	nb = roundup_pow_of_two(max(cls->nr_entries, 16U));
+	cls->hmask = nb - 1;
+	cls->buckets = kvmalloc_array(nb, sizeof(u32), GFP_KERNEL);
+	cls->entries = kvmalloc_array(max(cls->nr_entries, 1U),
+				      sizeof(*cls->entries), GFP_KERNEL);
+	if (!cls->buckets || !cls->entries)
+		goto err;
+	memset(cls->buckets, 0xff, nb * sizeof(u32));
+	fill_entries(cls, pieces, n, tmap, lp, rp);
+	kvfree(tmap);
+	return cls;
+
+err:
+	kvfree(tmap);
+	nfipsec_cls_free(cls);
+	return NULL;
+}
+
+void nfipsec_cls_free(struct nfipsec_cls *cls)
+{
+	if (!cls)
+		return;
+	kvfree(cls->entries);
+	kvfree(cls->buckets);
+	kvfree(cls->tuples);
+	kfree(cls);
+}
+
+const struct nfipsec_piece *nfipsec_cls_lookup(const struct nfipsec_cls *cls,
+					       const struct nfipsec_point *pt)
+{
+	unsigned int f = fam_idx(pt->family);
+	struct nfipsec_u128 l, r;
+	u32 t, e;
+
+	if (pt->family != AF_INET && pt->family != AF_INET6)
+		return NULL;
+	for (t = cls->fam_start[f]; t < cls->fam_end[f]; t++) {
+		const struct cls_tuple *tu = &cls->tuples[t];
+
+		mask_to(&l, &pt->addr[0], &tu->lmask);
+		mask_to(&r, &pt->addr[1], &tu->rmask);
+		e = cls->buckets[key_hash(&l, &r, t) & cls->hmask];
+		while (e != CLS_NONE) {
+			const struct cls_entry *ent = &cls->entries[e];
+
+			if (ent->tuple == t &&
+			    !nfipsec_u128_cmp(&ent->l, &l) &&
+			    !nfipsec_u128_cmp(&ent->r, &r) &&
+			    nfipsec_box_contains(&ent->piece->box, pt))
+				return ent->piece;
+			e = ent->next;
+		}
+	}
+	return NULL;
+}
+
+u32 nfipsec_cls_entries(const struct nfipsec_cls *cls)
+{
+	return cls->nr_entries;
+}
+
+u32 nfipsec_cls_tuples(const struct nfipsec_cls *cls)
+{
+	return cls->nr_tuples;
+}
