@@ -7,6 +7,10 @@
  * NFIPSEC_REPLAY_MAX. Checking and updating are split on purpose: the
  * check runs before the ICV is verified (cheap rejection), the update only
  * after it verified, so a forged packet can never move the window.
+ *
+ * The bitmap is a ring of @words unsigned longs indexed by sequence number;
+ * it holds at least one word more than the window so that moving the top
+ * only ever clears whole words (the WireGuard counter layout).
  */
 #ifndef _NFIPSEC_REPLAY_H
 #define _NFIPSEC_REPLAY_H
@@ -24,7 +28,15 @@ struct nfipsec_replay {
 	unsigned long *bitmap;
 };
 
+/*
+ * Set up a window of @size packets (0: no check; the top is still tracked
+ * so ESN inference works). Process context unless @gfp says otherwise.
+ * @r must be zeroed or already initialised: calling it again before the SA
+ * carries traffic replaces the window (the SA is allocated before PF_KEY
+ * tells us its size). Returns 0, -EINVAL (size) or -ENOMEM.
+ */
 int nfipsec_replay_init(struct nfipsec_replay *r, u32 size, gfp_t gfp);
+/* Free the bitmap. Any context except hard IRQ; nothing may use @r after. */
 void nfipsec_replay_free(struct nfipsec_replay *r);
 
 /*
@@ -35,8 +47,12 @@ void nfipsec_replay_free(struct nfipsec_replay *r);
  */
 int nfipsec_replay_check(struct nfipsec_replay *r, u32 seq_lo, bool esn,
 			 u64 *seq);
-/* After the ICV verified: mark @seq seen and move the window. Returns
- * -EBADMSG if a concurrent packet took @seq first. Any context. */
+/*
+ * After the ICV verified: mark @seq seen and move the window. Returns
+ * -EBADMSG if a concurrent packet took @seq first, or if the window moved
+ * past it since the check. Takes r->lock with BH disabled: callable from
+ * process context, softirq and crypto completion callbacks, not hard IRQ.
+ */
 int nfipsec_replay_advance(struct nfipsec_replay *r, u64 seq);
 
 #endif /* _NFIPSEC_REPLAY_H */
