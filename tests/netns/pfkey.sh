@@ -1,0 +1,61 @@
+#!/bin/bash
+# nfipsec's PF_KEY socket from userspace: every message type, malformed
+# input, dumps through a small buffer, a full listener, and namespaces.
+#
+#   +-------------------------+        +-------------------------+
+#   | ns0                     |        | ns1                     |
+#   |  PF_KEY sockets         |        |  PF_KEY sockets         |
+#   |  (pfkey_client.py)      |        |  (its own SAD and SPD)  |
+#   |  SAD: 0x5000            |        |  SAD: empty, then 0x6000|
+#   +-------------------------+        +-------------------------+
+#
+# No traffic: this is the key management interface only.
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+NFIPSEC_KO=${NFIPSEC_KO:-/work/main/kmod/nfipsec.ko}
+. "$here/lib.bash"
+PY="/usr/bin/python3 $here/pfkey_client.py"
+count() { ip netns exec "$1" $PY count; }
+
+grep -q '^af_key ' /proc/modules && fail "af_key is loaded; it owns PF_KEY"
+
+# Only one module can own PF_KEY: with af_key loaded, nfipsec must refuse
+# to load and say why.
+pretty host "modprobe af_key; insmod must fail"
+modprobe af_key
+if insmod "$NFIPSEC_KO" 2>/dev/null; then
+	rmmod nfipsec; rmmod af_key
+	fail "nfipsec loaded next to af_key"
+fi
+dmesg | grep -q 'nfipsec: PF_KEY is taken: af_key is loaded' ||
+	fail "no message naming af_key"
+echo "ok: refused to load next to af_key, and said so"
+rmmod af_key
+
+load_nfipsec
+ip netns add "$ns0"
+ip netns add "$ns1"
+
+n0 $PY scenario
+bad0=$(stat "$ns0" PfkeyBadMessage)
+assert "$bad0 >= 3" "ns0 counted the malformed messages ($bad0)"
+
+n0 $PY bulk 300
+n0 $PY overrun
+assert "$(stat "$ns0" PfkeyEnobufs) > 0" "ns0 counted the overrun"
+
+# Namespaces: an SA added in ns0 is not in ns1, and the reverse.
+n0 $PY flush
+n0 $PY add 0x5000
+assert "$(count "$ns0") == 1" "ns0 holds its SA"
+assert "$(count "$ns1") == 0" "ns1 does not see ns0's SA"
+n1 $PY add 0x6000
+assert "$(count "$ns0") == 1" "ns0 still holds one"
+assert "$(stat "$ns1" PfkeyBadMessage) == 0" "ns1 saw no bad message"
+
+# Sockets left open and SAs left in the SAD must not stop the unload.
+ip netns del "$ns1"
+pretty host "rmmod nfipsec"
+rmmod nfipsec
+! grep -q '^nfipsec ' /proc/modules || fail "nfipsec still loaded"
+echo "pfkey.sh: PASS"
