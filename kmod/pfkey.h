@@ -21,6 +21,7 @@
 #include <linux/pfkeyv2.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 
 #include "nfipsec_pfkey.h"
@@ -56,10 +57,12 @@ u8 nfipsec_pfkey_proto2satype(u8 proto);
 
 /* Per network namespace PF_KEY state (nfipsec_net.pfkey). */
 struct nfipsec_pfkey_net {
+	struct nfipsec_net *nn;
 	struct hlist_head socks;	/* RCU; @socks_lock to change */
 	struct mutex socks_lock;
 	atomic_t acq_seq;		/* last ACQUIRE's sadb_msg_seq */
 	u32 next_reqid;			/* IPSEC_LEVEL_UNIQUE; cfg_lock */
+	struct delayed_work larval_reap;	/* pfkey_sa.c */
 };
 
 /* pfkey.c: who receives a message (RFC 2367 §3.1). */
@@ -135,6 +138,9 @@ int nfipsec_pfkey_flush(struct sock *sk, struct nfipsec_net *nn,
 			const struct nfipsec_pfkey_msg *m);
 int nfipsec_pfkey_dump(struct sock *sk, struct nfipsec_net *nn,
 		       const struct nfipsec_pfkey_msg *m);
+
+/* Reaps larval SAs no UPDATE completed in time (the larval_reap work). */
+void nfipsec_pfkey_larval_reap(struct work_struct *work);
 
 /* pfkey_spd.c */
 int nfipsec_pfkey_spdadd(struct sock *sk, struct nfipsec_net *nn,
