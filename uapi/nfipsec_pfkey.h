@@ -21,6 +21,14 @@
 #define NFIPSEC_SADB_X_EALG_CHACHA20_POLY1305	28
 
 /*
+ * ICV lengths differ from af_key in one place: SADB_X_AALG_SHA2_256HMAC,
+ * _384HMAC and _512HMAC carry 128, 192 and 256 bits of the MAC, as RFC
+ * 4868 requires. af_key keeps 96 bits for SHA-256 (an old Linux habit), so
+ * a peer keyed through af_key needs "ip xfrm state ... auth-trunc
+ * hmac(sha256) KEY 128" to talk to us. SHA-1 keeps its 96 (RFC 2404).
+ */
+
+/*
  * Anti-replay window larger than sadb_sa_replay can say.
  *
  * sadb_sa_replay is a count of packets (RFC 2367 §2.3.1; Linux af_key reads
