@@ -10,6 +10,12 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-30}; shift || true
 make -s -C "$top/kmod" WERROR=1
+# Our own copy: a rebuild of kmod/ during the series must not change it.
+# (not in /tmp: the guest mounts its own tmpfs there)
+mkdir -p "$top/build/reliability"
+ko=$(mktemp "$top/build/reliability/nfipsec.XXXXXX.ko")
+cp "$top/kmod/nfipsec.ko" "$ko"
+trap 'rm -f "$ko"' EXIT
 mkdir -p "$top/build/results"
 rec=$top/build/results/reliability-$(date -u +%Y%m%dT%H%M%S).txt
 echo "# $(date -u) runs=$runs args=$* tsc_reliable=${NFIPSEC_VM_TSC_RELIABLE:-1} qemu=$(qemu-system-x86_64 --version | head -1)" | tee "$rec"
@@ -17,15 +23,15 @@ ok=0 bad=0
 for i in $(seq "$runs"); do
 	out=$(mktemp -d)
 	start=$(date +%s.%N)
-	NFIPSEC_KO=$top/kmod/nfipsec.ko "$top/scripts/vm" --smp 2 --timeout 300 --out "$out" "$@" -- \
-		env NFIPSEC_KO="$top/kmod/nfipsec.ko" bash "$top/tests/netns/module.sh" > "$out/run.log" 2>&1
+	"$top/scripts/vm" --smp 2 --timeout 300 --out "$out" "$@" -- \
+		env NFIPSEC_KO="$ko" bash "$top/tests/netns/module.sh" > "$out/run.log" 2>&1
 	rc=$?
 	secs=$(echo "$(date +%s.%N) - $start" | bc)
 	if [ $rc = 0 ]; then
 		ok=$((ok + 1)); echo "run $i ok ${secs}s" | tee -a "$rec"
 	else
 		bad=$((bad + 1))
-		why=$(grep -aEm1 'int3|BUG:|WARNING:|Oops|KASAN|panic|TIMEOUT|died' "$out/console.log" "$out/run.log" 2>/dev/null | head -c 200)
+		why=$(grep -ahEm1 'Oops|BUG:|WARNING:|KASAN|Kernel panic|TIMEOUT|died|FAIL|ERROR' "$out/console.log" "$out/run.log" 2>/dev/null | head -c 200)
 		echo "run $i FAILED rc=$rc ${secs}s: $why (logs $out)" | tee -a "$rec"
 		continue
 	fi
