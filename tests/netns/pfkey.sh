@@ -7,9 +7,11 @@
 #   |  PF_KEY sockets         |        |  PF_KEY sockets         |
 #   |  (pfkey_client.py)      |        |  (its own SAD and SPD)  |
 #   |  SAD: 0x5000            |        |  SAD: empty, then 0x6000|
+#   |  veth0 192.0.2.1 -------+--------+------- veth1 192.0.2.2  |
 #   +-------------------------+        +-------------------------+
 #
-# No traffic: this is the key management interface only.
+# One UDP datagram from ns0 with a PROTECT policy and no SA checks the
+# data path's ACQUIRE; everything else is the key management interface.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 NFIPSEC_KO=${NFIPSEC_KO:-/work/main/kmod/nfipsec.ko}
@@ -33,12 +35,14 @@ echo "ok: refused to load next to af_key, and said so"
 rmmod af_key
 
 load_nfipsec
-ip netns add "$ns0"
-ip netns add "$ns1"
+topo_pair
 
 n0 $PY scenario
 bad0=$(stat "$ns0" PfkeyBadMessage)
 assert "$bad0 >= 3" "ns0 counted the malformed messages ($bad0)"
+
+# The data path's ACQUIRE, answered by GETSPI (same seq) and UPDATE.
+n0 $PY acquire
 
 n0 $PY bulk 300
 n0 $PY overrun

@@ -10,6 +10,9 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
     pfkey_client.py count          print how many SAs a DUMP returns
     pfkey_client.py overrun        a full listener gets ENOBUFS, not silence
     pfkey_client.py flush          SADB_FLUSH and SADB_X_SPDFLUSH
+    pfkey_client.py acquire        a packet with no SA makes the kernel send
+                                   ACQUIRE; GETSPI with its seq and UPDATE
+                                   answer it (needs 192.0.2.1 -> .2 routed)
 
 Each check prints "ok: ..." or raises, so the exit status is the verdict.
 """
@@ -29,6 +32,7 @@ SATYPE_UNSPEC, SATYPE_AH, SATYPE_ESP = 0, 2, 3
 EXT_SA, EXT_LT_CUR, EXT_LT_HARD, EXT_LT_SOFT = 1, 2, 3, 4
 EXT_SRC, EXT_DST, EXT_KEY_AUTH, EXT_KEY_ENC = 5, 6, 8, 9
 EXT_IDENT_SRC, EXT_SUP_AUTH, EXT_SUP_ENC, EXT_SPIRANGE = 10, 14, 15, 16
+EXT_PROPOSAL = 13
 EXT_POLICY, EXT_SA2, EXT_NAT_TYPE, EXT_NAT_SPORT, EXT_NAT_DPORT = (18, 19, 20,
                                                                     21, 22)
 EXT_SA_REPLAY = 32                      # nfipsec (uapi/nfipsec_pfkey.h)
@@ -409,6 +413,57 @@ def overrun():
     k.ask(FLUSH, SATYPE_UNSPEC)
 
 
+def acquire():
+    k = PfKey()
+    k.ask(FLUSH, SATYPE_UNSPEC)
+    k.ask(X_SPDFLUSH, SATYPE_UNSPEC)
+    k.ask(REGISTER, SATYPE_ESP)
+    r = k.ask(X_SPDADD, SATYPE_UNSPEC,
+              address(EXT_SRC, SRC, 32, 255) + address(EXT_DST, DST, 32, 255) +
+              policy(POLICY_IPSEC, DIR_OUT,
+                     ipsecrequest(IPPROTO_ESP, MODE_TRANSPORT, LEVEL_REQUIRE)))
+    pol_id = r.policy()["id"]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.sendto(b"needs an SA", (DST, 9))
+    except OSError:
+        pass                            # held or dropped: either is fine
+    end = time.time() + 3
+    while True:
+        ok(time.time() < end, "an ACQUIRE came within 3 s")
+        a = k.recv()
+        if a.type == ACQUIRE:
+            break
+    ok(a.satype == SATYPE_ESP and a.seq != 0, "ACQUIRE for ESP, seq %d" % a.seq)
+    ok(a.addr(EXT_SRC)[0] == SRC and a.addr(EXT_DST)[0] == DST,
+       "ACQUIRE names the SA's endpoints")
+    p = a.policy()
+    ok(p["id"] == pol_id and p["dir"] == DIR_OUT, "and the policy by index")
+    prop = a.ext[EXT_PROPOSAL]
+    combs = {}
+    for off in range(8, len(prop), 72):
+        auth, enc, _, amin, amax, emin, emax = struct.unpack_from(
+            "=BBHHHHH", prop, off)
+        combs[(auth, enc)] = (amin, amax, emin, emax)
+    ok(combs.get((0, EALG_GCM16)) == (0, 0, 160, 288),
+       "the proposal offers AES-GCM-16 alone, 160..288 bits")
+    ok(combs.get((AALG_SHA256, EALG_AESCBC)) == (256, 256, 128, 256),
+       "and AES-CBC with HMAC-SHA-256")
+    # Answer it as a key manager does: GETSPI with the ACQUIRE's seq.
+    k.s.send(msg(GETSPI, SATYPE_ESP, address(EXT_SRC, DST) +
+                 address(EXT_DST, SRC), a.seq))
+    while True:
+        r = k.recv()
+        if r.type == GETSPI and r.seq == a.seq:
+            break
+    ok(r.errno == 0 and r.sa()["state"] == STATE_LARVAL,
+       "GETSPI with the ACQUIRE's seq made a larval SA")
+    add_gcm(k, r.sa()["spi"], DST, SRC, mtype=UPDATE)
+    print("ok: UPDATE completed it")
+    k.ask(X_SPDFLUSH, SATYPE_UNSPEC)
+    k.ask(FLUSH, SATYPE_UNSPEC)
+
+
 def count():
     print(len(PfKey().dump(DUMP)))
 
@@ -429,6 +484,8 @@ if __name__ == "__main__":
         overrun()
     elif cmd == "count":
         count()
+    elif cmd == "acquire":
+        acquire()
     elif cmd == "flush":
         flush()
     elif cmd == "add":
