@@ -13,7 +13,7 @@
  *    A prefix range is itself; any other range has a minimal prefix cover
  *    of at most 2w - 2 prefixes (w = 32 or 128 bits). A piece is entered
  *    under every pair of its local and remote prefixes, as long as that is
- *    at most CLS_PIECE_MAX entries. Otherwise the dimension with more
+ *    at most limits.keys_max (16) entries. Otherwise the dimension with more
  *    prefixes (or both) is entered under one coarser key instead: the
  *    shortest prefix containing the whole range. That is still exact,
  *    because every entry found is checked against the piece's true box;
@@ -42,7 +42,7 @@
  *    many policies between the same two prefixes that differ only in
  *    protocol or ports (a per-port policy list), or pieces that fell back
  *    to their coarse key. Such a chain is walked linearly.
- *  - Memory: at most CLS_PIECE_MAX entries of 48 bytes per piece, plus a
+ *  - Memory: at most keys_max entries of 48 bytes per piece, plus a
  *    4-byte bucket per entry (the table is a power of two at least as big
  *    as the entry count). For 100k host-pair policies: 100k entries, about
  *    5.3 MB.
@@ -56,8 +56,6 @@
 
 #include "spd_int.h"
 
-/* Most entries one piece may take in the hash. */
-#define CLS_PIECE_MAX	16
 #define CLS_NONE	U32_MAX
 #define CLS_WMAX	128
 
@@ -88,6 +86,7 @@ struct nfipsec_cls {
 	u32 hmask;
 	struct cls_entry *entries;
 	u32 nr_entries;
+	u32 keys_max;			/* most keys one piece may take */
 };
 
 static unsigned int fam_idx(u8 family)
@@ -199,31 +198,29 @@ static void range_cover(struct nfipsec_u128 lo, struct nfipsec_u128 hi,
 }
 
 /* The keys a piece is entered under: nl × nr prefix pairs. */
-static void piece_keys(const struct nfipsec_piece *p, struct cls_prefix *lp,
-		       unsigned int *nl, struct cls_prefix *rp,
-		       unsigned int *nr)
+static void piece_keys(const struct nfipsec_piece *p, unsigned int max,
+		       struct cls_prefix *lp, unsigned int *nl,
+		       struct cls_prefix *rp, unsigned int *nr)
 {
 	const struct nfipsec_box *b = &p->box;
 	unsigned int w = fam_width(b->family);
 
-	*nl = range_prefixes(b->addr_lo[0], b->addr_hi[0], w, lp,
-			     CLS_PIECE_MAX);
-	*nr = range_prefixes(b->addr_lo[1], b->addr_hi[1], w, rp,
-			     CLS_PIECE_MAX);
-	if (*nl * *nr <= CLS_PIECE_MAX)
+	*nl = range_prefixes(b->addr_lo[0], b->addr_hi[0], w, lp, max);
+	*nr = range_prefixes(b->addr_lo[1], b->addr_hi[1], w, rp, max);
+	if (*nl * *nr <= max)
 		return;
 	/* Too many pairs: keep the cheaper dimension's prefixes if it can. */
 	if (*nl <= *nr) {
 		range_cover(b->addr_lo[1], b->addr_hi[1], w, rp);
 		*nr = 1;
-		if (*nl > CLS_PIECE_MAX) {
+		if (*nl > max) {
 			range_cover(b->addr_lo[0], b->addr_hi[0], w, lp);
 			*nl = 1;
 		}
 	} else {
 		range_cover(b->addr_lo[0], b->addr_hi[0], w, lp);
 		*nl = 1;
-		if (*nr > CLS_PIECE_MAX) {
+		if (*nr > max) {
 			range_cover(b->addr_lo[1], b->addr_hi[1], w, rp);
 			*nr = 1;
 		}
@@ -279,7 +276,7 @@ static void count_entries(struct nfipsec_cls *cls,
 	for (i = 0; i < n; i++) {
 		unsigned int f = fam_idx(pieces[i].box.family);
 
-		piece_keys(&pieces[i], lp, &nl, rp, &nr);
+		piece_keys(&pieces[i], cls->keys_max, lp, &nl, rp, &nr);
 		for (a = 0; a < nl; a++)
 			for (b = 0; b < nr; b++)
 				tmap[TMAP_IDX(f, lp[a].len, rp[b].len)]++;
@@ -340,7 +337,7 @@ static void fill_entries(struct nfipsec_cls *cls,
 	for (i = 0; i < n; i++) {
 		unsigned int f = fam_idx(pieces[i].box.family);
 
-		piece_keys(&pieces[i], lp, &nl, rp, &nr);
+		piece_keys(&pieces[i], cls->keys_max, lp, &nl, rp, &nr);
 		for (a = 0; a < nl; a++) {
 			for (b = 0; b < nr; b++) {
 				t = tmap[TMAP_IDX(f, lp[a].len, rp[b].len)];
@@ -358,9 +355,9 @@ static void fill_entries(struct nfipsec_cls *cls,
 }
 
 struct nfipsec_cls *nfipsec_cls_build(const struct nfipsec_piece *pieces,
-				      u32 n)
+				      u32 n, u32 keys_max)
 {
-	struct cls_prefix lp[CLS_PIECE_MAX], rp[CLS_PIECE_MAX];
+	struct cls_prefix lp[NFIPSEC_CLS_KEYS], rp[NFIPSEC_CLS_KEYS];
 	struct nfipsec_cls *cls;
 	u32 *tmap, nb;
 
@@ -368,6 +365,7 @@ struct nfipsec_cls *nfipsec_cls_build(const struct nfipsec_piece *pieces,
 	tmap = kvcalloc(TMAP_LEN, sizeof(*tmap), GFP_KERNEL);
 	if (!cls || !tmap)
 		goto err;
+	cls->keys_max = clamp_t(u32, keys_max, 1, NFIPSEC_CLS_KEYS);
 	count_entries(cls, pieces, n, tmap, lp, rp);
 	if (make_tuples(cls, tmap))
 		goto err;

@@ -20,8 +20,8 @@
  *
  * The fallback. Subtracting m boxes can leave O(m) pieces or more: the
  * classic case is a catch-all DISCARD at the end of 100k specific
- * policies. An entry with more than DECOR_CAND_MAX earlier overlaps, or
- * whose pieces would exceed DECOR_PIECE_MAX, is not cut at all: it goes
+ * policies. An entry with more than limits.cand_max earlier overlaps, or
+ * whose pieces would exceed limits.piece_max, is not cut at all: it goes
  * whole onto the fallback list, which the lookup walks in SPD order only
  * when no piece matched. This is exact for any choice of fallback entries,
  * because later entries are still cut by every earlier one, fallback or
@@ -35,11 +35,7 @@
 
 #include "spd_int.h"
 
-/* Earlier overlaps beyond which an entry goes to the fallback list. */
-#define DECOR_CAND_MAX		64
-/* Pieces beyond which an entry goes to the fallback list. */
-#define DECOR_PIECE_MAX		256
-/* decor_ctx.cnt of an entry that has more than DECOR_CAND_MAX. */
+/* decor_ctx.cnt of an entry that has more than limits.cand_max. */
 #define DECOR_OVER		U32_MAX
 
 struct sweep_node {
@@ -58,6 +54,7 @@ struct sweep_event {
 struct decor_ctx {
 	struct nfipsec_policy *const *pols;
 	u32 n;
+	const struct nfipsec_spd_limits *lim;
 	struct nfipsec_box *boxes;
 	struct sweep_node *nodes;
 	u32 *cnt;		/* earlier overlaps of each entry */
@@ -206,7 +203,7 @@ static int find_overlaps(struct decor_ctx *c)
 	sweep(c, ev);
 	for (i = 0; i < c->n; i++) {
 		c->off[i] = total;
-		if (c->cnt[i] <= DECOR_CAND_MAX)
+		if (c->cnt[i] <= c->lim->cand_max)
 			total += c->cnt[i];
 	}
 	c->off[c->n] = total;
@@ -217,7 +214,7 @@ static int find_overlaps(struct decor_ctx *c)
 	}
 	/* An entry over the limit keeps an empty slice and is marked. */
 	for (i = 0; i < c->n; i++)
-		c->cnt[i] = c->cnt[i] > DECOR_CAND_MAX ? DECOR_OVER : 0;
+		c->cnt[i] = c->cnt[i] > c->lim->cand_max ? DECOR_OVER : 0;
 	c->fill = true;
 	sweep(c, ev);
 	kvfree(ev);
@@ -250,7 +247,7 @@ static int grow(void **arr, u32 *cap, u32 used, u32 need, size_t size)
 static int cut_entry(struct decor_ctx *c, u32 i, struct nfipsec_box *buf[2],
 		     struct nfipsec_box **res)
 {
-	const u32 cap = DECOR_PIECE_MAX + NFIPSEC_BOX_SPLIT_MAX;
+	const u32 cap = c->lim->piece_max + NFIPSEC_BOX_SPLIT_MAX;
 	u32 ncur = 1, k, j, next, cur = 0;
 
 	buf[0][0] = c->boxes[i];
@@ -268,7 +265,7 @@ static int cut_entry(struct decor_ctx *c, u32 i, struct nfipsec_box *buf[2],
 		}
 		cur = !cur;
 		ncur = next;
-		if (ncur > DECOR_PIECE_MAX)
+		if (ncur > c->lim->piece_max)
 			return -E2BIG;
 	}
 	*res = buf[cur];
@@ -303,9 +300,9 @@ static int decorrelate_all(struct decor_ctx *c, struct nfipsec_decor *out)
 	u32 i, fcap = 0;
 	int ret = -ENOMEM, n;
 
-	buf[0] = kvmalloc_array(DECOR_PIECE_MAX + NFIPSEC_BOX_SPLIT_MAX,
+	buf[0] = kvmalloc_array(c->lim->piece_max + NFIPSEC_BOX_SPLIT_MAX,
 				sizeof(**buf), GFP_KERNEL);
-	buf[1] = kvmalloc_array(DECOR_PIECE_MAX + NFIPSEC_BOX_SPLIT_MAX,
+	buf[1] = kvmalloc_array(c->lim->piece_max + NFIPSEC_BOX_SPLIT_MAX,
 				sizeof(**buf), GFP_KERNEL);
 	if (!buf[0] || !buf[1])
 		goto out;
@@ -358,9 +355,10 @@ out:
 }
 
 int nfipsec_decorrelate(struct nfipsec_policy *const *pols, u32 n,
+			const struct nfipsec_spd_limits *lim,
 			struct nfipsec_decor *out)
 {
-	struct decor_ctx c = { .pols = pols, .n = n };
+	struct decor_ctx c = { .pols = pols, .n = n, .lim = lim };
 	u32 i;
 	int ret = -ENOMEM;
 

@@ -179,6 +179,17 @@ static void spd_unlink(struct nfipsec_spd *spd, struct nfipsec_policy *pol)
 	spd->count[pol->dir]--;
 }
 
+/*
+ * The flow cache costs memory on every CPU, so a namespace gets one only
+ * once it has a policy. Without one (or if this fails) lookups are
+ * still exact, only slower.
+ */
+static void spd_cache_create(struct nfipsec_spd *spd)
+{
+	/* Pairs with smp_load_acquire() in nfipsec_spd_lookup(). */
+	smp_store_release(&spd->cache, nfipsec_spd_cache_alloc());
+}
+
 int nfipsec_spd_add(struct nfipsec_net *nn, struct nfipsec_policy *pol,
 		    bool replace)
 {
@@ -199,6 +210,8 @@ int nfipsec_spd_add(struct nfipsec_net *nn, struct nfipsec_policy *pol,
 	} else {
 		pol->index = old ? old->index : new_index(spd, pol->dir);
 	}
+	if (!spd->cache)
+		spd_cache_create(spd);
 	if (old)
 		spd_unlink(spd, old);
 	pol->seq = spd->next_seq++;
@@ -329,79 +342,148 @@ static void gen_free_rcu(struct rcu_head *head)
 	gen_free(container_of(head, struct nfipsec_spd_gen, rcu));
 }
 
-static int compile_dir(struct nfipsec_spd *spd, unsigned int dir,
-		       struct nfipsec_spd_compiled *c)
+/*
+ * Must be called with cfg_lock held. A generation that names the current
+ * policies, each with a reference, and nothing compiled yet.
+ */
+static struct nfipsec_spd_gen *gen_snapshot(struct nfipsec_spd *spd)
 {
+	struct nfipsec_spd_compiled *c;
 	struct nfipsec_policy *pol;
-	int ret;
+	struct nfipsec_spd_gen *gen;
+	unsigned int dir;
 
-	c->pols = kvmalloc_array(max(spd->count[dir], 1U), sizeof(*c->pols),
-				 GFP_KERNEL);
-	if (!c->pols)
-		return -ENOMEM;
-	list_for_each_entry(pol, &spd->policies[dir], list) {
-		kref_get(&pol->ref);
-		c->pols[c->nr_pols++] = pol;
+	gen = kzalloc(sizeof(*gen), GFP_KERNEL);
+	if (!gen)
+		return NULL;
+	gen->seq = spd->change_seq;
+	for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++) {
+		c = &gen->dir[dir];
+		c->pols = kvmalloc_array(max(spd->count[dir], 1U),
+					 sizeof(*c->pols), GFP_KERNEL);
+		if (!c->pols) {
+			gen_free(gen);
+			return NULL;
+		}
+		list_for_each_entry(pol, &spd->policies[dir], list) {
+			kref_get(&pol->ref);
+			c->pols[c->nr_pols++] = pol;
+		}
 	}
-	ret = nfipsec_decorrelate(c->pols, c->nr_pols, &c->decor);
-	if (ret)
-		return ret;
-	c->cls = nfipsec_cls_build(c->decor.pieces, c->decor.nr_pieces);
-	return c->cls ? 0 : -ENOMEM;
+	return gen;
 }
 
-/* Must be called with cfg_lock held. */
-static int spd_compile(struct nfipsec_net *nn)
+/*
+ * Decorrelate and index a snapshot. Needs no lock: it reads only what a
+ * policy never changes once added, and the snapshot holds references.
+ */
+static int gen_compile(struct nfipsec_spd_gen *gen,
+		       const struct nfipsec_spd_limits *lim)
 {
-	struct nfipsec_spd *spd = spd_of(nn);
-	struct nfipsec_spd_gen *gen, *old;
-	unsigned long start = jiffies;
+	struct nfipsec_spd_compiled *c;
 	unsigned int dir;
 	int ret;
 
-	old = rcu_dereference_protected(spd->gen,
-					lockdep_is_held(&nn->cfg_lock));
-	if (old && old->seq == spd->change_seq)
-		return 0;
-	gen = kzalloc(sizeof(*gen), GFP_KERNEL);
-	if (!gen)
-		return -ENOMEM;
-	gen->seq = spd->change_seq;
 	for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++) {
-		ret = compile_dir(spd, dir, &gen->dir[dir]);
-		if (ret) {
-			gen_free(gen);
+		c = &gen->dir[dir];
+		ret = nfipsec_decorrelate(c->pols, c->nr_pols, lim, &c->decor);
+		if (ret)
 			return ret;
-		}
+		c->cls = nfipsec_cls_build(c->decor.pieces, c->decor.nr_pieces,
+					   lim->keys_max);
+		if (!c->cls)
+			return -ENOMEM;
 	}
-	rcu_assign_pointer(spd->gen, gen);
+	return 0;
+}
+
+static struct nfipsec_spd_gen *gen_current(struct nfipsec_net *nn)
+{
+	return rcu_dereference_protected(nn->spd->gen,
+					 lockdep_is_held(&nn->cfg_lock));
+}
+
+/* Must be called with cfg_lock held: make @gen the one readers use. */
+static void gen_publish(struct nfipsec_net *nn, struct nfipsec_spd_gen *gen)
+{
+	struct nfipsec_spd_gen *old = gen_current(nn);
+
+	rcu_assign_pointer(nn->spd->gen, gen);
 	if (old)
 		call_rcu(&old->rcu, gen_free_rcu);
-	spd->build_jiffies = jiffies - start;
-	return 0;
+}
+
+/* Must be called with cfg_lock held. */
+static bool gen_is_current(struct nfipsec_net *nn)
+{
+	struct nfipsec_spd_gen *gen = gen_current(nn);
+
+	return gen && gen->seq == nn->spd->change_seq;
 }
 
 int nfipsec_spd_commit(struct nfipsec_net *nn)
 {
-	int ret = spd_compile(nn);
+	struct nfipsec_spd *spd = spd_of(nn);
+	struct nfipsec_spd_gen *gen;
+	int ret;
 
-	if (!ret)
-		cancel_delayed_work(&nn->spd->rebuild);
-	return ret;
+	if (gen_is_current(nn))
+		return 0;
+	gen = gen_snapshot(spd);
+	if (!gen)
+		return -ENOMEM;
+	ret = gen_compile(gen, &spd->limits);
+	if (ret) {
+		gen_free(gen);
+		return ret;
+	}
+	gen_publish(nn, gen);
+	cancel_delayed_work(&spd->rebuild);
+	return 0;
 }
 
+/*
+ * The batched rebuild. The snapshot and the publication take cfg_lock;
+ * the compilation in between does not, so PF_KEY is not held up by it. If
+ * the SPD changed meanwhile, the result is already stale and is dropped:
+ * that change queued this work again.
+ */
 static void spd_rebuild_work(struct work_struct *work)
 {
 	struct nfipsec_spd *spd = container_of(to_delayed_work(work),
 					       struct nfipsec_spd, rebuild);
 	struct nfipsec_net *nn = spd->nn;
+	struct nfipsec_spd_limits lim;
+	struct nfipsec_spd_gen *gen;
+	unsigned long start;
+	int ret = -ENOMEM;
 
 	mutex_lock(&nn->cfg_lock);
-	/* On failure the lists keep lookups exact; try again later. */
-	if (spd_compile(nn))
+	if (gen_is_current(nn)) {
+		mutex_unlock(&nn->cfg_lock);
+		return;
+	}
+	gen = gen_snapshot(spd);
+	lim = spd->limits;
+	mutex_unlock(&nn->cfg_lock);
+
+	start = jiffies;
+	if (gen)
+		ret = gen_compile(gen, &lim);
+
+	mutex_lock(&nn->cfg_lock);
+	spd->build_jiffies = jiffies - start;
+	if (!ret && gen->seq == spd->change_seq && !gen_is_current(nn)) {
+		gen_publish(nn, gen);
+		gen = NULL;
+	} else if (ret) {
+		/* The lists keep lookups exact; try again later. */
 		queue_delayed_work(system_unbound_wq, &spd->rebuild,
 				   msecs_to_jiffies(REBUILD_MAX_MS));
+	}
 	mutex_unlock(&nn->cfg_lock);
+	if (gen)
+		gen_free(gen);
 }
 
 /* Lookup */
@@ -441,6 +523,7 @@ void nfipsec_spd_lookup(struct nfipsec_net *nn, u8 dir,
 			struct nfipsec_spd_result *res)
 {
 	struct nfipsec_spd *spd = nn->spd;
+	struct nfipsec_spd_cache *cache;
 	struct nfipsec_spd_gen *gen;
 	struct nfipsec_policy *pol;
 	time64_t now;
@@ -455,13 +538,16 @@ void nfipsec_spd_lookup(struct nfipsec_net *nn, u8 dir,
 	res->pol = NULL;
 	if (dir >= NFIPSEC_DIR_MAX)
 		return;
-	if (!nfipsec_spd_cache_get(spd->cache, dir, fl, seq, &pol)) {
+	/* Pairs with smp_store_release() in spd_cache_create(). */
+	cache = smp_load_acquire(&spd->cache);
+	if (!cache || !nfipsec_spd_cache_get(cache, dir, fl, seq, &pol)) {
 		gen = rcu_dereference(spd->gen);
 		if (gen && gen->seq == seq)
 			pol = compiled_lookup(&gen->dir[dir], fl);
 		else
 			pol = list_lookup(spd, dir, fl);
-		nfipsec_spd_cache_put(spd->cache, dir, fl, seq, pol);
+		if (cache)
+			nfipsec_spd_cache_put(cache, dir, fl, seq, pol);
 	}
 	if (pol) {
 		now = ktime_get_real_seconds();
@@ -479,12 +565,8 @@ int nfipsec_spd_net_init(struct nfipsec_net *nn)
 	spd = kvzalloc(sizeof(*spd), GFP_KERNEL);
 	if (!spd)
 		return -ENOMEM;
-	spd->cache = nfipsec_spd_cache_alloc();
-	if (!spd->cache) {
-		kvfree(spd);
-		return -ENOMEM;
-	}
 	spd->nn = nn;
+	spd->limits = NFIPSEC_SPD_LIMITS_DEFAULT;
 	for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++)
 		INIT_LIST_HEAD(&spd->policies[dir]);
 	hash_init(spd->by_index);

@@ -74,6 +74,21 @@ int nfipsec_u128_cmp(const struct nfipsec_u128 *a,
 		     const struct nfipsec_u128 *b);
 
 /*
+ * How much work compiling may do per entry; per namespace, so tests can
+ * force the rare paths. See decorrelate.c and classify.c.
+ */
+struct nfipsec_spd_limits {
+	u32 cand_max;		/* earlier overlaps before the fallback list */
+	u32 piece_max;		/* pieces before the fallback list */
+	u32 keys_max;		/* hash keys per piece, 1..NFIPSEC_CLS_KEYS */
+};
+
+#define NFIPSEC_CLS_KEYS	16
+#define NFIPSEC_SPD_LIMITS_DEFAULT					\
+	((struct nfipsec_spd_limits){ .cand_max = 64, .piece_max = 256,	\
+				      .keys_max = NFIPSEC_CLS_KEYS })
+
+/*
  * decorrelate.c: RFC 4301 Appendix B over one direction's ordered policies.
  * @pols is in SPD order. On success the caller owns the arrays in @out.
  */
@@ -86,6 +101,7 @@ struct nfipsec_decor {
 };
 
 int nfipsec_decorrelate(struct nfipsec_policy *const *pols, u32 n,
+			const struct nfipsec_spd_limits *lim,
 			struct nfipsec_decor *out);
 void nfipsec_decor_free(struct nfipsec_decor *d);
 
@@ -93,7 +109,7 @@ void nfipsec_decor_free(struct nfipsec_decor *d);
 struct nfipsec_cls;
 
 struct nfipsec_cls *nfipsec_cls_build(const struct nfipsec_piece *pieces,
-				      u32 n);
+				      u32 n, u32 keys_max);
 void nfipsec_cls_free(struct nfipsec_cls *cls);
 /* RCU or owner: no locks, no allocation. */
 const struct nfipsec_piece *nfipsec_cls_lookup(const struct nfipsec_cls *cls,
@@ -147,9 +163,10 @@ struct nfipsec_spd {
 	 */
 	u32 change_seq;
 	struct nfipsec_spd_gen __rcu *gen;
+	struct nfipsec_spd_limits limits;
 	struct delayed_work rebuild;
 	unsigned long build_jiffies;	/* how long the last build took */
-	struct nfipsec_spd_cache *cache;
+	struct nfipsec_spd_cache *cache;	/* set once, at the first add */
 };
 
 #endif /* _NFIPSEC_SPD_INT_H */

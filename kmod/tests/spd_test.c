@@ -8,6 +8,7 @@
  * build, timed.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/prandom.h>
 #include <linux/timekeeping.h>
 
@@ -89,12 +90,13 @@ static void fake_net_exit(void *arg)
 static struct nfipsec_net *fake_net(struct kunit *test)
 {
 	struct nfipsec_net *nn = kzalloc(sizeof(*nn), GFP_KERNEL);
+	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, nn);
 	mutex_init(&nn->cfg_lock);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_net_init(nn), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_net_exit,
-							 nn), 0);
+	ret = kunit_add_action_or_reset(test, fake_net_exit, nn);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	return nn;
 }
 
@@ -198,6 +200,47 @@ static void spd_order(struct kunit *test)
 	mutex_unlock(&nn->cfg_lock);
 }
 
+/*
+ * Without a commit, the delayed rebuild compiles a batch of changes by
+ * itself, outside cfg_lock, and lookups are exact before and after.
+ */
+static void spd_batched_rebuild(struct kunit *test)
+{
+	struct nfipsec_net *nn = fake_net(test);
+	struct nfipsec_policy *pol[50];
+	struct nfipsec_flow f;
+	struct nfipsec_sel s;
+	bool done = false;
+	u32 i, tries;
+
+	mutex_lock(&nn->cfg_lock);
+	for (i = 0; i < ARRAY_SIZE(pol); i++) {
+		sel_init(&s, AF_INET);
+		prefix4(&s.local, IP4(10, 0, i, 0), 24);
+		pol[i] = mkpol(test, NFIPSEC_DIR_IN, NFIPSEC_ACT_BYPASS, 0, &s);
+		KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol[i], false), 0);
+	}
+	KUNIT_EXPECT_FALSE(test, gen_is_current(nn));
+	mutex_unlock(&nn->cfg_lock);
+
+	flow4(&f, IPPROTO_UDP, IP4(10, 0, 7, 1), IP4(1, 2, 3, 4), 53, 53);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_IN, &f), pol[7]);
+	for (tries = 0; tries < 500 && !done; tries++) {
+		msleep(20);
+		mutex_lock(&nn->cfg_lock);
+		done = gen_is_current(nn);
+		mutex_unlock(&nn->cfg_lock);
+	}
+	KUNIT_ASSERT_TRUE(test, done);
+	for (i = 0; i < ARRAY_SIZE(pol); i++) {
+		f.local.ip = htonl(IP4(10, 0, i, 200));
+		KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_IN, &f),
+				    pol[i]);
+	}
+	f.local.ip = htonl(IP4(10, 0, 50, 1));
+	KUNIT_EXPECT_NULL(test, lookup(nn, NFIPSEC_DIR_IN, &f));
+}
+
 /* Number of points in a box; the caller keeps it below 2^64. */
 static u64 box_volume(const struct nfipsec_box *b)
 {
@@ -238,6 +281,7 @@ static void spd_decorrelate_example(struct kunit *test)
 {
 	struct nfipsec_policy *pol[2];
 	struct nfipsec_box pbox, bbox, *both;
+	struct nfipsec_spd_limits lim;
 	struct nfipsec_decor d;
 	struct nfipsec_point pt;
 	struct nfipsec_flow f;
@@ -261,7 +305,8 @@ static void spd_decorrelate_example(struct kunit *test)
 			     GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, both);
 
-	KUNIT_ASSERT_EQ(test, nfipsec_decorrelate(pol, 2, &d), 0);
+	lim = NFIPSEC_SPD_LIMITS_DEFAULT;
+	KUNIT_ASSERT_EQ(test, nfipsec_decorrelate(pol, 2, &lim, &d), 0);
 	KUNIT_EXPECT_EQ(test, d.nr_fallback, 0U);
 	/* SPD-O: the BYPASS, whole. SPD-S: the PROTECT's pieces. */
 	KUNIT_ASSERT_EQ(test, d.nr_pieces - d.nr_protect, 1U);
@@ -275,10 +320,12 @@ static void spd_decorrelate_example(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, d.pieces[i].pol, pol[1]);
 		KUNIT_EXPECT_TRUE(test, box_inside(b, &pbox));
 		KUNIT_EXPECT_FALSE(test, nfipsec_box_overlap(b, &bbox));
-		for (j = 0; j < d.nr_pieces; j++)
+		for (j = 0; j < d.nr_pieces; j++) {
+			const struct nfipsec_box *o = &d.pieces[j].box;
+
 			if (j != i)
-				KUNIT_EXPECT_FALSE(test,
-					nfipsec_box_overlap(b, &d.pieces[j].box));
+				KUNIT_EXPECT_FALSE(test, nfipsec_box_overlap(b, o));
+		}
 		vol += box_volume(b);
 	}
 	/* The part the BYPASS takes is itself one box. */
@@ -511,7 +558,9 @@ static void check_flows(struct kunit *test, struct nfipsec_net *nn,
 	}
 }
 
-static void spd_random_vs_horrible(struct kunit *test)
+static void random_run(struct kunit *test,
+		       const struct nfipsec_spd_limits *lim, u64 seed,
+		       u32 *nr_fallback)
 {
 	struct nfipsec_net *nn = fake_net(test);
 	struct horrible *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
@@ -522,8 +571,9 @@ static void spd_random_vs_horrible(struct kunit *test)
 	struct nfipsec_sel s;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	prandom_seed_state(&rs, 0x5eed4301);
+	prandom_seed_state(&rs, seed);
 	mutex_lock(&nn->cfg_lock);
+	nn->spd->limits = *lim;
 	while (h->n < 300) {
 		rnd_sel(&rs, &s);
 		pol = mkpol(test, rnd(&rs, NFIPSEC_DIR_MAX), rnd(&rs, 3),
@@ -580,6 +630,30 @@ static void spd_random_vs_horrible(struct kunit *test)
 	KUNIT_EXPECT_GT(test, hits, 3000U);
 	kunit_info(test, "%u of %u lookups matched a policy\n", hits,
 		   7000 * NFIPSEC_DIR_MAX);
+	*nr_fallback = fallback;
+}
+
+static void spd_random_vs_horrible(struct kunit *test)
+{
+	struct nfipsec_spd_limits lim = NFIPSEC_SPD_LIMITS_DEFAULT;
+	u32 fallback;
+
+	random_run(test, &lim, 0x5eed4301, &fallback);
+}
+
+/*
+ * The same with limits so tight that many entries go to the fallback
+ * list and many pieces are hashed under one covering prefix: the answers
+ * must not change.
+ */
+static void spd_random_tight_limits(struct kunit *test)
+{
+	struct nfipsec_spd_limits lim = { .cand_max = 2, .piece_max = 6,
+					  .keys_max = 1 };
+	u32 fallback;
+
+	random_run(test, &lim, 0x4301b, &fallback);
+	KUNIT_EXPECT_GT(test, fallback, 20U);
 }
 
 /*
@@ -645,9 +719,11 @@ static void spd_100k(struct kunit *test)
 
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE(spd_order),
+	KUNIT_CASE(spd_batched_rebuild),
 	KUNIT_CASE(spd_decorrelate_example),
 	KUNIT_CASE(spd_fallback),
 	KUNIT_CASE(spd_random_vs_horrible),
+	KUNIT_CASE(spd_random_tight_limits),
 	KUNIT_CASE_SLOW(spd_100k),
 	{}
 };
