@@ -6,6 +6,7 @@
 #include <linux/module.h>
 
 #include "netns.h"
+#include "pfkey.h"
 #include "version.h"
 
 static int __init nfipsec_init(void)
@@ -15,16 +16,22 @@ static int __init nfipsec_init(void)
 	ret = nfipsec_netns_init();
 	if (ret)
 		goto err_netns;
+	ret = nfipsec_pfkey_init();
+	if (ret)
+		goto err_pfkey;
 
 	pr_info("nfipsec " NFIPSEC_VERSION " loaded\n");
 	return 0;
 
+err_pfkey:
+	nfipsec_netns_exit();
 err_netns:
 	return ret;
 }
 
 static void __exit nfipsec_exit(void)
 {
+	nfipsec_pfkey_exit();
 	nfipsec_netns_exit();
 	pr_info("nfipsec unloaded\n");
 }

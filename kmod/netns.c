@@ -9,6 +9,8 @@
 
 #include "hooks.h"
 #include "netns.h"
+#include "pfkey.h"
+#include "sa.h"
 #include "spd.h"
 #include "stats.h"
 
@@ -28,11 +30,21 @@ static int __net_init nfipsec_net_init(struct net *net)
 	ret = nfipsec_spd_net_init(nn);
 	if (ret)
 		goto err_stats;
-	ret = nfipsec_hooks_net_init(net);
+	ret = nfipsec_sad_net_init(nn);
 	if (ret)
 		goto err_spd;
+	ret = nfipsec_pfkey_net_init(nn);
+	if (ret)
+		goto err_sad;
+	ret = nfipsec_hooks_net_init(net);
+	if (ret)
+		goto err_pfkey;
 	return 0;
 
+err_pfkey:
+	nfipsec_pfkey_net_exit(nn);
+err_sad:
+	nfipsec_sad_net_exit(nn);
 err_spd:
 	nfipsec_spd_net_exit(nn);
 err_stats:
@@ -43,6 +55,9 @@ err_stats:
 static void __net_exit nfipsec_net_exit(struct net *net)
 {
 	nfipsec_hooks_net_exit(net);
+	/* After the hooks: no packet can be looking at the SAD any more. */
+	nfipsec_pfkey_net_exit(nfipsec_pernet(net));
+	nfipsec_sad_net_exit(nfipsec_pernet(net));
 	nfipsec_spd_net_exit(nfipsec_pernet(net));
 	nfipsec_stats_net_exit(net);
 }

@@ -13,7 +13,9 @@
 
 #include "stats.h"
 
+struct nfipsec_sad;
 struct nfipsec_spd;
+struct nfipsec_pfkey_net;
 
 struct nfipsec_net {
 	struct net *net;
@@ -27,6 +29,8 @@ struct nfipsec_net {
 	struct mutex cfg_lock;
 	bool hooks_registered;
 	struct nfipsec_spd *spd;		/* spd.c */
+	struct nfipsec_sad *sad;		/* sad.c */
+	struct nfipsec_pfkey_net *pfkey;	/* pfkey.c: sockets */
 };
 
 extern unsigned int nfipsec_net_id;
