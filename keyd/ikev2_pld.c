@@ -876,8 +876,15 @@ int
 ikev2_pld_parse_inner(struct ikev2_msg_p *msg, uint8_t first,
     const uint8_t *buf, size_t len)
 {
+	static const uint8_t empty[1];
 	int r;
 
+	/* An empty SK (a liveness check) may come as NULL, 0. */
+	if (buf == NULL) {
+		if (len != 0)
+			return (pld_error(msg, IKEV2_N_INVALID_SYNTAX));
+		buf = empty;
+	}
 	msg->inner = 1;
 	r = ikev2_pld_payloads(msg, buf, 0, len, first);
 	msg->inner = 0;
