@@ -186,6 +186,7 @@ execute(struct sk_cmd *c, void *arg)
 	case SK_DELETEALL:
 		rc = deleteall(r, c);
 		break;
+	case SK_GETSPI:
 	case SK_GET:
 		rc = request(r, c, 1);
 		break;

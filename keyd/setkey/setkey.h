@@ -91,7 +91,7 @@ int		sk_lex_raw(struct sk_lex *, char *, size_t);
 
 /* ---- commands ----------------------------------------------------------- */
 enum sk_cmdtype {
-	SK_ADD, SK_UPDATE, SK_GET, SK_DELETE, SK_DELETEALL, SK_FLUSH, SK_DUMP,
+	SK_ADD, SK_UPDATE, SK_GETSPI, SK_GET, SK_DELETE, SK_DELETEALL, SK_FLUSH, SK_DUMP,
 	SK_SPDADD, SK_SPDUPDATE, SK_SPDDELETE, SK_SPDFLUSH, SK_SPDDUMP,
 	SK_EXIT,
 };

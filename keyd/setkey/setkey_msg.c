@@ -131,7 +131,8 @@ put_sa(struct mbuf *m, const struct sk_cmd *c)
 
 static const uint8_t msgtypes[] = {
 	[SK_ADD] = SADB_ADD,		[SK_UPDATE] = SADB_UPDATE,
-	[SK_GET] = SADB_GET,		[SK_DELETE] = SADB_DELETE,
+	[SK_GETSPI] = SADB_GETSPI,	[SK_GET] = SADB_GET,
+	[SK_DELETE] = SADB_DELETE,
 	[SK_DELETEALL] = SADB_DUMP,	[SK_FLUSH] = SADB_FLUSH,
 	[SK_DUMP] = SADB_DUMP,		[SK_SPDADD] = SADB_X_SPDADD,
 	[SK_SPDUPDATE] = SADB_X_SPDUPDATE, [SK_SPDDELETE] = SADB_X_SPDDELETE,
@@ -150,6 +151,8 @@ sk_msg_build(const struct sk_cmd *c, uint32_t seq, uint32_t pid,
 {
 	struct mbuf m = { buf, 0, cap, 0 };
 	struct sadb_msg h, *hp;
+	struct sadb_spirange r;
+	struct sadb_x_sa2 sa2;
 
 	if (c->type == SK_EXIT)
 		return -1;
@@ -178,6 +181,27 @@ sk_msg_build(const struct sk_cmd *c, uint32_t seq, uint32_t pid,
 	case SK_GET:
 	case SK_DELETE:
 		put_sa(&m, c);
+		put_address(&m, SADB_EXT_ADDRESS_SRC, &c->src,
+		    IPSEC_ULPROTO_ANY, -1);
+		put_address(&m, SADB_EXT_ADDRESS_DST, &c->dst,
+		    IPSEC_ULPROTO_ANY, -1);
+		break;
+	case SK_GETSPI:
+		/*
+		 * RFC 2367 3.1.1: addresses and an SPI range, no SA (ipsec-
+		 * tools sends one; nfipsec refuses it). SA2 carries mode and
+		 * reqid for af_key. SPI 0 lets the kernel choose.
+		 */
+		memset(&sa2, 0, sizeof(sa2));
+		sa2.sadb_x_sa2_mode = c->mode;
+		sa2.sadb_x_sa2_reqid = c->reqid;
+		put(&m, SADB_X_EXT_SA2, &sa2, sizeof(sa2), NULL, 0);
+		if (c->spi) {
+			memset(&r, 0, sizeof(r));
+			r.sadb_spirange_min = c->spi;
+			r.sadb_spirange_max = c->spi;
+			put(&m, SADB_EXT_SPIRANGE, &r, sizeof(r), NULL, 0);
+		}
 		put_address(&m, SADB_EXT_ADDRESS_SRC, &c->src,
 		    IPSEC_ULPROTO_ANY, -1);
 		put_address(&m, SADB_EXT_ADDRESS_DST, &c->dst,

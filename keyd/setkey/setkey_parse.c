@@ -650,7 +650,8 @@ static const struct {
 	const char	*name;
 	enum sk_cmdtype	 type;
 } commands[] = {
-	{ "add", SK_ADD }, { "update", SK_UPDATE }, { "get", SK_GET },
+	{ "add", SK_ADD }, { "update", SK_UPDATE }, { "getspi", SK_GETSPI },
+	{ "get", SK_GET },
 	{ "delete", SK_DELETE }, { "deleteall", SK_DELETEALL },
 	{ "flush", SK_FLUSH }, { "dump", SK_DUMP },
 	{ "spdadd", SK_SPDADD }, { "spdupdate", SK_SPDUPDATE },
@@ -671,6 +672,7 @@ command(struct parser *p, struct sk_cmd *c)
 		    algorithms(p, c) < 0)
 			return -1;
 		break;
+	case SK_GETSPI:
 	case SK_GET:
 	case SK_DELETE:
 		aiflags(p);
