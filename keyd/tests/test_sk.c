@@ -188,12 +188,59 @@ test_suite(const char *name, const struct crypto_suite *s)
 	crypto_ike_keys_wipe(&k);
 }
 
+/*
+ * The path the exchanges will take: build the inner chain, seal it into
+ * SK, parse the datagram, open SK at the offset the parser found, parse
+ * the plaintext.
+ */
+static void
+test_pipeline(void)
+{
+	static const struct crypto_suite s = { IKEV2_ENCR_AES_GCM_16, 256,
+	    IKEV2_INTEG_NONE, IKEV2_PRF_HMAC_SHA2_256 };
+	static struct ikev2_msg_p m;
+	uint8_t seed[32], n[32], auth[32];
+	struct ikev2_bld bld, in;
+	struct buf plain, msg, out;
+	struct ike_keys k;
+	size_t off;
+	int r;
+
+	seq(seed, 32, 1);
+	seq(n, 32, 2);
+	seq(auth, 32, 3);
+	crypto_ike_keys(&k, &s, seed, n, 32, n, 32, ispi, rspi);
+	buf_init(&plain);
+	ikev2_bld_chain(&in, &plain);
+	ikev2_bld_id(&in, IKEV2_PLD_IDi, IKEV2_ID_FQDN,
+	    (const uint8_t *)"a.example", 9);
+	ikev2_bld_auth(&in, IKEV2_AUTH_SHARED_KEY_MIC, auth, 32);
+	buf_init(&msg);
+	ikev2_bld_msg(&bld, &msg, ispi, rspi, IKEV2_EXCH_IKE_AUTH,
+	    IKEV2_FLAG_INITIATOR, 1);
+	off = ikev2_bld_sk(&bld, in.first);
+	r = crypto_sk_seal(&k, 1, &msg, off, plain.data, plain.len);
+	buf_init(&out);
+	ok(r == 0 && ikev2_pld_parse(&m, msg.data, msg.len) == 0 &&
+	    m.sk.first == IKEV2_PLD_IDi &&
+	    crypto_sk_open(&k, 1, msg.data, msg.len, m.sk.off + 4, &out) == 0 &&
+	    ikev2_pld_parse_inner(&m, m.sk.first, out.data, out.len) == 0 &&
+	    m.idi.data.len == 9 && m.auth.data.len == 32 &&
+	    memcmp(m.auth.data.ptr, auth, 32) == 0,
+	    "build, seal, parse, open, parse inner: IDi and AUTH arrive");
+	buf_free(&out);
+	buf_free(&msg);
+	buf_free(&plain);
+	crypto_ike_keys_wipe(&k);
+}
+
 int
 main(void)
 {
 	size_t i;
 
 	test_reference();
+	test_pipeline();
 	for (i = 0; i < nitems(suites); i++)
 		test_suite(suites[i].name, &suites[i].s);
 	return (tap_done());
