@@ -357,13 +357,16 @@ static void fill_entries(struct nfipsec_cls *cls,
 struct nfipsec_cls *nfipsec_cls_build(const struct nfipsec_piece *pieces,
 				      u32 n, u32 keys_max)
 {
-	struct cls_prefix lp[NFIPSEC_CLS_KEYS], rp[NFIPSEC_CLS_KEYS];
+	struct cls_prefix *lp, *rp;
 	struct nfipsec_cls *cls;
 	u32 *tmap, nb;
 
+	/* Scratch for one piece's prefixes: too big for the stack. */
+	lp = kcalloc(2 * NFIPSEC_CLS_KEYS, sizeof(*lp), GFP_KERNEL);
+	rp = lp + NFIPSEC_CLS_KEYS;
 	cls = kzalloc(sizeof(*cls), GFP_KERNEL);
 	tmap = kvcalloc(TMAP_LEN, sizeof(*tmap), GFP_KERNEL);
-	if (!cls || !tmap)
+	if (!lp || !cls || !tmap)
 		goto err;
 	cls->keys_max = clamp_t(u32, keys_max, 1, NFIPSEC_CLS_KEYS);
 	count_entries(cls, pieces, n, tmap, lp, rp);
@@ -380,10 +383,12 @@ struct nfipsec_cls *nfipsec_cls_build(const struct nfipsec_piece *pieces,
 	memset(cls->buckets, 0xff, nb * sizeof(u32));
 	fill_entries(cls, pieces, n, tmap, lp, rp);
 	kvfree(tmap);
+	kfree(lp);
 	return cls;
 
 err:
 	kvfree(tmap);
+	kfree(lp);
 	nfipsec_cls_free(cls);
 	return NULL;
 }

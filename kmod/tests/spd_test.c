@@ -365,17 +365,21 @@ static void spd_decorrelate_example(struct kunit *test)
  * decorrelation will cut it by: it goes whole onto the fallback list, and
  * lookups stay exact. A BYPASS below the catch-all can never match.
  */
+#define NR_HOSTS	100U
+
 static void spd_fallback(struct kunit *test)
 {
 	struct nfipsec_net *nn = fake_net(test);
-	struct nfipsec_policy *host[100], *all, *dead;
+	struct nfipsec_policy **host, *all, *dead;
 	struct nfipsec_spd_compiled *c;
 	struct nfipsec_flow f;
 	struct nfipsec_sel s;
 	u32 i;
 
+	host = kunit_kcalloc(test, NR_HOSTS, sizeof(*host), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, host);
 	mutex_lock(&nn->cfg_lock);
-	for (i = 0; i < ARRAY_SIZE(host); i++) {
+	for (i = 0; i < NR_HOSTS; i++) {
 		sel_init(&s, AF_INET);
 		prefix4(&s.local, IP4(10, 0, 0, i), 32);
 		prefix4(&s.remote, IP4(192, 168, 0, i), 32);
@@ -392,14 +396,14 @@ static void spd_fallback(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_commit(nn), 0);
 
 	c = &current_gen(nn)->dir[NFIPSEC_DIR_OUT];
-	KUNIT_EXPECT_EQ(test, c->decor.nr_pieces, (u32)ARRAY_SIZE(host));
-	KUNIT_EXPECT_EQ(test, c->decor.nr_protect, (u32)ARRAY_SIZE(host));
+	KUNIT_EXPECT_EQ(test, c->decor.nr_pieces, NR_HOSTS);
+	KUNIT_EXPECT_EQ(test, c->decor.nr_protect, NR_HOSTS);
 	KUNIT_ASSERT_GE(test, c->decor.nr_fallback, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, c->decor.fallback[0], all);
 	/* Host pairs are the exact-match tuple. */
 	KUNIT_EXPECT_EQ(test, nfipsec_cls_tuples(c->cls), 1U);
 
-	for (i = 0; i < ARRAY_SIZE(host); i++) {
+	for (i = 0; i < NR_HOSTS; i++) {
 		flow4(&f, IPPROTO_UDP, IP4(10, 0, 0, i), IP4(192, 168, 0, i),
 		      4500, 4500);
 		KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f),
