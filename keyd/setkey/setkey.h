@@ -114,6 +114,9 @@ struct sk_cmd {
 	uint8_t		 ekey[SK_KEY_MAX], akey[SK_KEY_MAX];
 	size_t		 ekeylen, akeylen;
 	uint64_t	 lt_hard, lt_soft, lb_hard, lb_soft;
+	uint8_t		 natt;		/* esp-udp: UDP_ENCAP_ESPINUDP */
+	int		 have_oa;	/* esp-udp ADDR: NAT original address */
+	struct sockaddr_storage oa;
 	uint8_t		 ctx_doi, ctx_alg;	/* -ctx: security context */
 	char		 ctx[256];
 	size_t		 ctxlen;		/* 0: none */

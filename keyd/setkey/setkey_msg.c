@@ -129,6 +129,35 @@ put_sa(struct mbuf *m, const struct sk_cmd *c)
 	}
 }
 
+/* esp-udp: the encapsulation, and the NAT-OA if one was given. */
+static void
+put_natt_type(struct mbuf *m, const struct sk_cmd *c)
+{
+	struct sadb_x_nat_t_type t;
+
+	memset(&t, 0, sizeof(t));
+	t.sadb_x_nat_t_type_type = c->natt;
+	put(m, SADB_X_EXT_NAT_T_TYPE, &t, sizeof(t), NULL, 0);
+	if (c->have_oa)
+		put_address(m, SADB_X_EXT_NAT_T_OA, &c->oa,
+		    IPSEC_ULPROTO_ANY, -1);
+}
+
+/* The UDP port of one end: the address's [port], else 4500 (RFC 3948). */
+static void
+put_natt_port(struct mbuf *m, uint16_t type, const struct sockaddr_storage *ss)
+{
+	struct sadb_x_nat_t_port p;
+	uint16_t port;
+
+	port = ss->ss_family == AF_INET ?
+	    ((const struct sockaddr_in *)ss)->sin_port :
+	    ((const struct sockaddr_in6 *)ss)->sin6_port;
+	memset(&p, 0, sizeof(p));
+	p.sadb_x_nat_t_port_port = port ? port : htons(4500);
+	put(m, type, &p, sizeof(p), NULL, 0);
+}
+
 static const uint8_t msgtypes[] = {
 	[SK_ADD] = SADB_ADD,		[SK_UPDATE] = SADB_UPDATE,
 	[SK_GETSPI] = SADB_GETSPI,	[SK_GET] = SADB_GET,
@@ -181,10 +210,16 @@ sk_msg_build(const struct sk_cmd *c, uint32_t seq, uint32_t pid,
 	case SK_GET:
 	case SK_DELETE:
 		put_sa(&m, c);
+		if (c->natt && (c->type == SK_ADD || c->type == SK_UPDATE))
+			put_natt_type(&m, c);
 		put_address(&m, SADB_EXT_ADDRESS_SRC, &c->src,
 		    IPSEC_ULPROTO_ANY, -1);
 		put_address(&m, SADB_EXT_ADDRESS_DST, &c->dst,
 		    IPSEC_ULPROTO_ANY, -1);
+		if (c->natt && (c->type == SK_ADD || c->type == SK_UPDATE)) {
+			put_natt_port(&m, SADB_X_EXT_NAT_T_SPORT, &c->src);
+			put_natt_port(&m, SADB_X_EXT_NAT_T_DPORT, &c->dst);
+		}
 		break;
 	case SK_GETSPI:
 		/*
@@ -246,6 +281,10 @@ static const uint8_t minlen[SK_EXT_SLOTS] = {
 	[SADB_X_EXT_POLICY] = sizeof(struct sadb_x_policy),
 	[SADB_X_EXT_SA2] = sizeof(struct sadb_x_sa2),
 	[SADB_X_EXT_SEC_CTX] = sizeof(struct sadb_x_sec_ctx),
+	[SADB_X_EXT_NAT_T_TYPE] = sizeof(struct sadb_x_nat_t_type),
+	[SADB_X_EXT_NAT_T_SPORT] = sizeof(struct sadb_x_nat_t_port),
+	[SADB_X_EXT_NAT_T_DPORT] = sizeof(struct sadb_x_nat_t_port),
+	[SADB_X_EXT_NAT_T_OA] = sizeof(struct sadb_address) + 16,
 	[NFIPSEC_SADB_X_EXT_SA_REPLAY] =
 	    sizeof(struct nfipsec_sadb_x_sa_replay),
 };

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <linux/udp.h>
 
 #include "setkey.h"
 
@@ -223,6 +224,36 @@ two_addresses(struct parser *p, struct sk_cmd *c, int prefix_ok)
 	return 0;
 }
 
+/*
+ * esp-udp [original-address]: ESP in UDP (RFC 3948).  The SA's ports are
+ * the encapsulation ports (4500 when not given); an address right after
+ * the keyword, where the SPI could not be (SPIs hold no '.' or ':'), is
+ * the NAT-OA.
+ */
+static int
+esp_udp(struct parser *p, struct sk_cmd *c)
+{
+	char err[200];
+	const char *w;
+
+	c->satype = SADB_SATYPE_ESP;
+	c->natt = UDP_ENCAP_ESPINUDP;
+	if (sk_lex_next(p->lx) != SK_T_WORD) {
+		sk_lex_unget(p->lx);
+		return 0;
+	}
+	w = p->lx->text;
+	if (strchr(w, '.') == NULL && strchr(w, ':') == NULL) {
+		sk_lex_unget(p->lx);
+		return 0;
+	}
+	if (sk_parse_addr(w, NULL, p->family, 1, &c->oa, err,
+	    sizeof(err)) < 0)
+		return perr(p, "%s", err);
+	c->have_oa = 1;
+	return 0;
+}
+
 /* esp, ah, esp-old, ah-old, ipcomp; absent only where optional. */
 static int
 protocol(struct parser *p, struct sk_cmd *c, int optional)
@@ -237,8 +268,10 @@ protocol(struct parser *p, struct sk_cmd *c, int optional)
 			c->satype = SADB_SATYPE_AH;
 		else if (strcmp(w, "ipcomp") == 0)
 			c->satype = SADB_X_SATYPE_IPCOMP;
-		else if (strcmp(w, "esp-udp") == 0 || strcmp(w, "tcp") == 0)
-			return perr(p, "protocol %s is not supported", w);
+		else if (strcmp(w, "esp-udp") == 0)
+			return esp_udp(p, c);
+		else if (strcmp(w, "tcp") == 0)
+			return perr(p, "protocol tcp (TCP-MD5) is not supported");
 		else
 			return perr(p, "unknown protocol %s (esp, ah, esp-old, "
 			    "ah-old or ipcomp)", w);

@@ -110,6 +110,15 @@ hexdump(FILE *fp, const struct sadb_ext *e)
 	}
 }
 
+/* "[port]" from a NAT-T port extension, as KAME shows esp-udp SAs. */
+static void
+natt_port(FILE *fp, const struct sadb_ext *e)
+{
+	if (e != NULL && e->sadb_ext_len * 8 >= sizeof(struct sadb_x_nat_t_port))
+		fprintf(fp, "[%u]", ntohs(((const struct sadb_x_nat_t_port *)
+		    e)->sadb_x_nat_t_port_port));
+}
+
 #define LT(e, f)	((e) ? (unsigned long long) \
 	((const struct sadb_lifetime *)(e))->f : 0ULL)
 
@@ -124,6 +133,7 @@ sk_print_sa(FILE *fp, const struct sadb_msg *m, size_t len)
 	const char *name;
 	char err[128];
 	time_t now;
+	int natt;
 
 	if (sk_msg_index(m, len, x, err, sizeof(err)) < 0) {
 		fprintf(fp, "bad message: %s\n", err);
@@ -135,13 +145,22 @@ sk_print_sa(FILE *fp, const struct sadb_msg *m, size_t len)
 		fprintf(fp, "SA message without SA or addresses\n");
 		return;
 	}
-	fprintf(fp, "%s ", addr_str(ext_sockaddr(x[SADB_EXT_ADDRESS_SRC])));
-	fprintf(fp, "%s \n", addr_str(ext_sockaddr(x[SADB_EXT_ADDRESS_DST])));
-	fprintf(fp, "\t%s mode=%s spi=%u(0x%08x) reqid=%u(0x%08x)\n",
+	natt = x[SADB_X_EXT_NAT_T_TYPE] && ((const struct sadb_x_nat_t_type *)
+	    x[SADB_X_EXT_NAT_T_TYPE])->sadb_x_nat_t_type_type;
+	fprintf(fp, "%s", addr_str(ext_sockaddr(x[SADB_EXT_ADDRESS_SRC])));
+	natt_port(fp, natt ? x[SADB_X_EXT_NAT_T_SPORT] : NULL);
+	fprintf(fp, " %s", addr_str(ext_sockaddr(x[SADB_EXT_ADDRESS_DST])));
+	natt_port(fp, natt ? x[SADB_X_EXT_NAT_T_DPORT] : NULL);
+	fprintf(fp, " \n\t%s mode=%s spi=%u(0x%08x) reqid=%u(0x%08x)\n",
+	    natt && m->sadb_msg_satype == SADB_SATYPE_ESP ? "esp-udp" :
 	    satype_name(m->sadb_msg_satype),
 	    mode_name(sa2 ? sa2->sadb_x_sa2_mode : 0),
 	    ntohl(sa->sadb_sa_spi), ntohl(sa->sadb_sa_spi),
 	    sa2 ? sa2->sadb_x_sa2_reqid : 0, sa2 ? sa2->sadb_x_sa2_reqid : 0);
+	if (natt && x[SADB_X_EXT_NAT_T_OA] &&
+	    ext_sockaddr(x[SADB_X_EXT_NAT_T_OA]))
+		fprintf(fp, "\tNAT OA=%s\n",
+		    addr_str(ext_sockaddr(x[SADB_X_EXT_NAT_T_OA])));
 	if (m->sadb_msg_satype == SADB_X_SATYPE_IPCOMP) {
 		name = sk_alg_name(SK_ALG_COMP, sa->sadb_sa_encrypt);
 		fprintf(fp, "\tC: %s\n", name ? name : "?");
