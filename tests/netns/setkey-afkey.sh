@@ -11,7 +11,9 @@
 #
 # Both namespaces are keyed with setkey scripts; pings must cross, the XFRM
 # SA counters must show them, setkey -D/-DP must list what was added, and
-# delete/deleteall/spddelete/flush must leave both databases empty.
+# delete/deleteall/spddelete/flush must leave both databases empty. Then
+# tunnel mode between 10.10.0.1 (ns0 lo) and 10.20.0.1 (ns1 lo), and
+# update, getspi and esp-udp.
 # af_key and nfipsec both register PF_KEY, so nfipsec must not be loaded.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -140,5 +142,51 @@ for ns in "$ns0" "$ns1"; do
 	[ "$out" = "No SPD entries." ] || fail "$ns: SPD not empty after -FP"
 	[ -z "$(ip netns exec "$ns" ip xfrm state)" ] || fail "$ns: ip xfrm state not empty"
 	[ -z "$(ip netns exec "$ns" ip xfrm policy)" ] || fail "$ns: ip xfrm policy not empty"
+done
+# Tunnel mode between two inner hosts, with unique reqids (bundles of one).
+n0 ip addr add 10.10.0.1/32 dev lo
+n1 ip addr add 10.20.0.1/32 dev lo
+n0 ip route add 10.20.0.1/32 via 192.0.2.2
+n1 ip route add 10.10.0.1/32 via 192.0.2.1
+hk=0x000102030405060708090a0b0c0d0e0f10111213
+tunnel() {	# tunnel LOCAL PEER INNER_LOCAL INNER_PEER OUT_SPI IN_SPI OUT_REQID IN_REQID
+	cat <<-EOF
+	add $1 $2 esp $5 -m tunnel -u $7 -E aes-cbc $ek -A hmac-sha1 $hk;
+	add $2 $1 esp $6 -m tunnel -u $8 -E aes-cbc $ek -A hmac-sha1 $hk;
+	spdadd $3 $4 any -P out ipsec esp/tunnel/$1-$2/unique:$7;
+	spdadd $4 $3 any -P in ipsec esp/tunnel/$2-$1/unique:$8;
+	EOF
+}
+tunnel 192.0.2.1 192.0.2.2 10.10.0.1 10.20.0.1 0x2001 0x2002 100 101 > /tmp/skt0.conf
+tunnel 192.0.2.2 192.0.2.1 10.20.0.1 10.10.0.1 0x2002 0x2001 101 100 > /tmp/skt1.conf
+n0 "$SETKEY" -f /tmp/skt0.conf
+n1 "$SETKEY" -f /tmp/skt1.conf
+n0 ping -c 3 -i 0.2 -W 2 -I 10.10.0.1 10.20.0.1
+p=$(pkts "$ns1" 192.0.2.1 192.0.2.2 0x2001); assert "${p:-0} >= 3" "ns1 took $p tunnel-mode ESP packets"
+n0 "$SETKEY" -DP | tee /tmp/sk-DPt.out
+grep -q 'esp/tunnel/192.0.2.1-192.0.2.2/unique:100' /tmp/sk-DPt.out || fail "-DP lacks the tunnel request"
+grep -q '^10.10.0.1\[any\] 10.20.0.1\[any\] any $' /tmp/sk-DPt.out || fail "-DP lacks the inner selector"
+
+# update, getspi and esp-udp, through af_key.
+n0 "$SETKEY" -c <<-EOF
+	update 192.0.2.1 192.0.2.2 esp 0x2001 -m tunnel -u 100 -lh 600 -ls 500
+	    -E aes-cbc $ek -A hmac-sha1 $hk;
+	add 192.0.2.1[4500] 192.0.2.2[4501] esp-udp 0x9100 -m transport
+	    -E aes-cbc $ek -A hmac-sha1 $hk;
+	EOF
+echo "getspi 192.0.2.1 192.0.2.2 esp 0x9000;" | n0 "$SETKEY" -c | tee /tmp/sk-spi.out
+grep -q 'spi=36864(0x00009000)' /tmp/sk-spi.out || fail "getspi did not reserve 0x9000"
+grep -q 'state=larval' /tmp/sk-spi.out || fail "getspi's SA is not larval"
+n0 "$SETKEY" -D | tee /tmp/sk-D3.out
+grep -A6 'spi=8193(' /tmp/sk-D3.out | grep -q 'hard: 600(s).soft: 500(s)' || fail "update did not set lifetimes"
+grep -q '^192.0.2.1\[4500\] 192.0.2.2\[4501\] $' /tmp/sk-D3.out || fail "-D lacks the NAT-T ports"
+grep -q 'esp-udp mode=transport spi=37120(' /tmp/sk-D3.out || fail "-D lacks the esp-udp SA"
+n0 ip xfrm state | grep -q 'encap type espinudp sport 4500 dport 4501' || fail "XFRM has no UDP encapsulation"
+
+for ns in "$ns0" "$ns1"; do
+	ip netns exec "$ns" "$SETKEY" -F
+	ip netns exec "$ns" "$SETKEY" -FP
+	[ "$(ip netns exec "$ns" "$SETKEY" -D)" = "No SAD entries." ] || fail "$ns: SAD not empty"
+	[ "$(ip netns exec "$ns" "$SETKEY" -DP)" = "No SPD entries." ] || fail "$ns: SPD not empty"
 done
 echo "PASS: setkey drives af_key"
