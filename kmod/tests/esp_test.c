@@ -613,6 +613,125 @@ static void esp_refusals(struct kunit *test)
 			NFIPSEC_STAT_IN_REPLAY);
 }
 
+/* A caller's state, as the data path would pass it. */
+struct async_ctx {
+	struct esp_wait *w;
+	u32 magic;
+	const void *orig;
+};
+
+static void async_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
+		       void *ctx)
+{
+	struct async_ctx *c = ctx;
+
+	/* A copy: the caller's own went out of scope long ago. */
+	c->w->ret = c->magic == 0x5e5ab1e5 && c->orig != ctx ? ret : -EFAULT;
+	complete(&c->w->done);
+}
+
+/*
+ * Through cryptd every request completes later, from a worker: the call
+ * says -EINPROGRESS, then the continuation gets the result and a copy of
+ * the caller's state, exactly once.
+ */
+static void esp_async(struct kunit *test)
+{
+	struct async_ctx c = { .magic = 0x5e5ab1e5 };
+	struct nfipsec_esp_cb cb = { async_done, &c, sizeof(c) };
+	struct crypto_aead *cryptd;
+	struct nfipsec_sa *sa;
+	struct sk_buff *skb;
+	struct esp_wait w;
+	u8 key[20], data[50];
+	int ret;
+
+	get_random_bytes(key, sizeof(key));
+	get_random_bytes(data, sizeof(data));
+	sa = test_sa(test, SADB_X_EALG_AES_GCM_ICV16, key, sizeof(key), 0,
+		     NULL, 0, false);
+	/* cryptd wraps only synchronous transforms: name the generic one. */
+	cryptd = crypto_alloc_aead("cryptd(rfc4106(gcm_base(ctr(aes-generic),"
+				   "ghash-generic)))", 0, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(cryptd), "cryptd: %ld",
+			       PTR_ERR(cryptd));
+	KUNIT_ASSERT_EQ(test, crypto_aead_setkey(cryptd, key, sizeof(key)), 0);
+	KUNIT_ASSERT_EQ(test, crypto_aead_setauthsize(cryptd, 16), 0);
+	crypto_free_aead(sa->aead);
+	sa->aead = cryptd;
+	c.w = &w;
+	c.orig = &c;
+
+	init_completion(&w.done);
+	skb = test_skb(test, data, sizeof(data));
+	ret = nfipsec_esp_output(sa, skb, 0, IPPROTO_UDP, 0, &cb);
+	KUNIT_ASSERT_EQ(test, ret, -EINPROGRESS);
+	wait_for_completion(&w.done);
+	KUNIT_ASSERT_EQ(test, w.ret, 0);
+
+	init_completion(&w.done);
+	ret = nfipsec_esp_input(sa, skb, &cb);
+	KUNIT_ASSERT_EQ(test, ret, -EINPROGRESS);
+	wait_for_completion(&w.done);
+	KUNIT_EXPECT_EQ(test, w.ret, IPPROTO_UDP);
+	KUNIT_ASSERT_EQ(test, skb->len, sizeof(data));
+	KUNIT_EXPECT_MEMEQ(test, skb->data, data, sizeof(data));
+
+	/* An asynchronous ICV failure is reported the same way. */
+	skb = test_skb(test, data, sizeof(data));
+	init_completion(&w.done);
+	KUNIT_ASSERT_EQ(test, nfipsec_esp_output(sa, skb, 0, 4, 0, &cb),
+			-EINPROGRESS);
+	wait_for_completion(&w.done);
+	skb->data[skb->len - 1] ^= 1;
+	init_completion(&w.done);
+	KUNIT_ASSERT_EQ(test, nfipsec_esp_input(sa, skb, &cb), -EINPROGRESS);
+	wait_for_completion(&w.done);
+	KUNIT_EXPECT_EQ(test, w.ret, -EBADMSG);
+}
+
+/* An skb with @len bytes of @data, all but @head of them in a page. */
+static struct sk_buff *paged_skb(struct kunit *test, const u8 *data,
+				 unsigned int len, unsigned int head)
+{
+	struct sk_buff *skb = test_skb(test, data, head);
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memcpy(page_address(page), data + head, len - head);
+	skb_add_rx_frag(skb, 0, page, 0, len - head, PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, skb_is_nonlinear(skb));
+	return skb;
+}
+
+/* Payload and ESP packets in page fragments, as GRO and GSO leave them. */
+static void esp_paged(struct kunit *test)
+{
+	struct nfipsec_sa *sa = rand_sa(test, SADB_X_EALG_AESCBC, 16,
+					SADB_X_AALG_SHA2_256HMAC, 32, true);
+	u8 data[300], *pkt, *out;
+	struct sk_buff *skb;
+	unsigned int len;
+
+	get_random_bytes(data, sizeof(data));
+	skb = paged_skb(test, data, sizeof(data), 20);
+	KUNIT_ASSERT_EQ(test, run_output(sa, skb, 20, 4, 0, NULL, NULL), 0);
+	KUNIT_EXPECT_MEMEQ(test, skb->data, data, 20);
+
+	/* The packet as it would arrive, mostly in a page. */
+	len = skb->len - 20;
+	pkt = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 20, pkt, len), 0);
+	skb = paged_skb(test, pkt, len, 8);
+	KUNIT_EXPECT_EQ(test, run_input(sa, skb), 4);
+	KUNIT_ASSERT_EQ(test, skb->len, sizeof(data) - 20);
+	out = kunit_kzalloc(test, skb->len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, out, skb->len), 0);
+	KUNIT_EXPECT_MEMEQ(test, out, data + 20, skb->len);
+}
+
 static void esp_suite_exit(struct kunit_suite *suite)
 {
 	/* SAs are freed from RCU callbacks: let them run before unload. */
@@ -628,6 +747,8 @@ static struct kunit_case esp_test_cases[] = {
 	KUNIT_CASE(esp_tfc_padding),
 	KUNIT_CASE(esp_seq_overflow),
 	KUNIT_CASE(esp_refusals),
+	KUNIT_CASE(esp_async),
+	KUNIT_CASE(esp_paged),
 	{}
 };
 
