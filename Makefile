@@ -2,6 +2,7 @@
 #
 #   make              nfipsec.ko (against the Debian kernel the tests boot) + keyd
 #   make demo         set up, boot a VM, show nfipsec at work
+#   make bench        nfipsec against XFRM and plaintext in a VM (Documentation/performance.md)
 #   make check        set up, build, and run every test; ends "N passed, M failed"
 #   make check-debug  the KUnit and VM tests again on the debug kernel
 #   make style        checkpatch --strict on the kernel module
@@ -27,6 +28,9 @@ check-debug:
 demo:
 	scripts/demo
 
+bench:
+	scripts/bench
+
 style:
 	$(MAKE) -C kmod style
 
@@ -38,4 +42,4 @@ clean:
 	$(MAKE) -C keyd clean
 	rm -rf build
 
-.PHONY: all kmod keyd setup check check-debug demo style fuzz clean
+.PHONY: all kmod keyd setup check check-debug demo bench style fuzz clean
