@@ -18,9 +18,13 @@
  * names it.
  *
  * Lookup (RCU, no locks, no allocation): the per-CPU flow cache, then the
- * generation if it is current, else - only while a change waits to be
- * compiled - the ordered list itself. Either way the answer is the first
- * policy in SPD order that matches the flow.
+ * generation if it is current. While a change waits to be compiled, the
+ * last generation is used with an overlay: the policies added since its
+ * snapshot (the pending list, walked linearly) compete with its answer,
+ * and if its answer has been deleted since, the ordered list itself is
+ * walked. A few changes therefore cost a few comparisons per lookup, and
+ * only a bulk load in progress costs a linear scan. Every path answers
+ * with the first policy in SPD order that matches the flow.
  */
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
@@ -42,6 +46,7 @@ struct nfipsec_policy *nfipsec_policy_alloc(gfp_t gfp)
 	if (!pol)
 		return NULL;
 	INIT_LIST_HEAD(&pol->list);
+	INIT_LIST_HEAD(&pol->pending);
 	INIT_HLIST_NODE(&pol->by_index);
 	INIT_HLIST_NODE(&pol->by_sel);
 	kref_init(&pol->ref);
@@ -166,6 +171,8 @@ static void spd_insert(struct nfipsec_spd *spd, struct nfipsec_policy *pol)
 			break;
 	}
 	list_add_rcu(&pol->list, pos);
+	list_add_tail_rcu(&pol->pending, &spd->pending);
+	pol->on_pending = true;
 	hash_add(spd->by_index, &pol->by_index, pol->index);
 	hash_add(spd->by_sel, &pol->by_sel, sel_hash(pol->dir, &pol->sel));
 	spd->count[pol->dir]++;
@@ -173,6 +180,12 @@ static void spd_insert(struct nfipsec_spd *spd, struct nfipsec_policy *pol)
 
 static void spd_unlink(struct nfipsec_spd *spd, struct nfipsec_policy *pol)
 {
+	/* Seen by readers before the change_seq bump that follows. */
+	WRITE_ONCE(pol->dead, true);
+	if (pol->on_pending) {
+		list_del_rcu(&pol->pending);
+		pol->on_pending = false;
+	}
 	list_del_rcu(&pol->list);
 	hash_del(&pol->by_index);
 	hash_del(&pol->by_sel);
@@ -357,6 +370,7 @@ static struct nfipsec_spd_gen *gen_snapshot(struct nfipsec_spd *spd)
 	if (!gen)
 		return NULL;
 	gen->seq = spd->change_seq;
+	gen->base = spd->next_seq;
 	for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++) {
 		c = &gen->dir[dir];
 		c->pols = kvmalloc_array(max(spd->count[dir], 1U),
@@ -438,52 +452,97 @@ int nfipsec_spd_commit(struct nfipsec_net *nn)
 		return ret;
 	}
 	gen_publish(nn, gen);
-	cancel_delayed_work(&spd->rebuild);
+	/* No rebuild left to do; the work still trims the pending list. */
+	mod_delayed_work(system_unbound_wq, &spd->rebuild, 0);
 	return 0;
+}
+
+/*
+ * Must be called with cfg_lock held. Drop from the pending list what a
+ * generation published at least a grace period ago holds: with seq below
+ * @base. No reader can still be using an older generation.
+ */
+static void spd_trim_pending(struct nfipsec_spd *spd, u64 base)
+{
+	struct nfipsec_policy *pol, *tmp;
+
+	list_for_each_entry_safe(pol, tmp, &spd->pending, pending) {
+		if (pol->seq >= base)
+			break;
+		list_del_rcu(&pol->pending);
+		pol->on_pending = false;
+	}
+}
+
+/* Must be called with cfg_lock held. */
+static bool spd_trimmable(struct nfipsec_net *nn)
+{
+	struct nfipsec_spd_gen *gen = gen_current(nn);
+	struct nfipsec_policy *first;
+
+	first = list_first_entry_or_null(&nn->spd->pending,
+					 struct nfipsec_policy, pending);
+	return gen && first && first->seq < gen->base;
 }
 
 /*
  * The batched rebuild. The snapshot and the publication take cfg_lock;
  * the compilation in between does not, so PF_KEY is not held up by it. If
  * the SPD changed meanwhile, the result is already stale and is dropped:
- * that change queued this work again.
+ * that change queued this work again. Then, a grace period after a
+ * publication, the pending list loses what the new generation holds.
  */
 static void spd_rebuild_work(struct work_struct *work)
 {
 	struct nfipsec_spd *spd = container_of(to_delayed_work(work),
 					       struct nfipsec_spd, rebuild);
 	struct nfipsec_net *nn = spd->nn;
+	struct nfipsec_spd_gen *gen = NULL;
 	struct nfipsec_spd_limits lim;
-	struct nfipsec_spd_gen *gen;
 	unsigned long start;
-	int ret = -ENOMEM;
+	int ret = 0;
+	u64 base;
 
 	mutex_lock(&nn->cfg_lock);
-	if (gen_is_current(nn)) {
-		mutex_unlock(&nn->cfg_lock);
-		return;
+	if (!gen_is_current(nn)) {
+		gen = gen_snapshot(spd);
+		ret = gen ? 0 : -ENOMEM;
 	}
-	gen = gen_snapshot(spd);
 	lim = spd->limits;
 	mutex_unlock(&nn->cfg_lock);
 
-	start = jiffies;
-	if (gen)
+	if (gen) {
+		start = jiffies;
 		ret = gen_compile(gen, &lim);
-
-	mutex_lock(&nn->cfg_lock);
-	spd->build_jiffies = jiffies - start;
-	if (!ret && gen->seq == spd->change_seq && !gen_is_current(nn)) {
-		gen_publish(nn, gen);
-		gen = NULL;
-	} else if (ret) {
+		mutex_lock(&nn->cfg_lock);
+		spd->build_jiffies = jiffies - start;
+		if (!ret && gen->seq == spd->change_seq &&
+		    !gen_is_current(nn)) {
+			gen_publish(nn, gen);
+			gen = NULL;
+		}
+		mutex_unlock(&nn->cfg_lock);
+		if (gen)
+			gen_free(gen);
+	}
+	if (ret) {
 		/* The lists keep lookups exact; try again later. */
 		queue_delayed_work(system_unbound_wq, &spd->rebuild,
 				   msecs_to_jiffies(REBUILD_MAX_MS));
+		return;
 	}
+
+	mutex_lock(&nn->cfg_lock);
+	if (!spd_trimmable(nn)) {
+		mutex_unlock(&nn->cfg_lock);
+		return;
+	}
+	base = gen_current(nn)->base;
 	mutex_unlock(&nn->cfg_lock);
-	if (gen)
-		gen_free(gen);
+	synchronize_rcu();
+	mutex_lock(&nn->cfg_lock);
+	spd_trim_pending(spd, base);
+	mutex_unlock(&nn->cfg_lock);
 }
 
 /* Lookup */
@@ -506,7 +565,14 @@ compiled_lookup(const struct nfipsec_spd_compiled *c,
 	return NULL;
 }
 
-/* RCU: the ordered list, while a change is not compiled yet. */
+static bool policy_before(const struct nfipsec_policy *a,
+			  const struct nfipsec_policy *b)
+{
+	return a->priority < b->priority ||
+	       (a->priority == b->priority && a->seq < b->seq);
+}
+
+/* RCU: the ordered list itself. */
 static struct nfipsec_policy *list_lookup(struct nfipsec_spd *spd, u8 dir,
 					  const struct nfipsec_flow *fl)
 {
@@ -516,6 +582,32 @@ static struct nfipsec_policy *list_lookup(struct nfipsec_spd *spd, u8 dir,
 		if (nfipsec_sel_match(&pol->sel, fl))
 			return pol;
 	return NULL;
+}
+
+/*
+ * RCU: a generation that is no longer current, corrected by what changed
+ * since its snapshot. Its answer stays the first match among its own
+ * policies that are still in the SPD, unless that answer was deleted;
+ * then what it was hiding is unknown, and only the list can tell.
+ */
+static struct nfipsec_policy *overlay_lookup(struct nfipsec_spd *spd,
+					     const struct nfipsec_spd_gen *gen,
+					     u8 dir,
+					     const struct nfipsec_flow *fl)
+{
+	struct nfipsec_policy *best, *q;
+
+	best = compiled_lookup(&gen->dir[dir], fl);
+	if (best && READ_ONCE(best->dead))
+		return list_lookup(spd, dir, fl);
+	list_for_each_entry_rcu(q, &spd->pending, pending) {
+		if (q->seq < gen->base || q->dir != dir ||
+		    READ_ONCE(q->dead) || !nfipsec_sel_match(&q->sel, fl))
+			continue;
+		if (!best || policy_before(q, best))
+			best = q;
+	}
+	return best;
 }
 
 void nfipsec_spd_lookup(struct nfipsec_net *nn, u8 dir,
@@ -544,6 +636,8 @@ void nfipsec_spd_lookup(struct nfipsec_net *nn, u8 dir,
 		gen = rcu_dereference(spd->gen);
 		if (gen && gen->seq == seq)
 			pol = compiled_lookup(&gen->dir[dir], fl);
+		else if (gen)
+			pol = overlay_lookup(spd, gen, dir, fl);
 		else
 			pol = list_lookup(spd, dir, fl);
 		if (cache)
@@ -569,6 +663,7 @@ int nfipsec_spd_net_init(struct nfipsec_net *nn)
 	spd->limits = NFIPSEC_SPD_LIMITS_DEFAULT;
 	for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++)
 		INIT_LIST_HEAD(&spd->policies[dir]);
+	INIT_LIST_HEAD(&spd->pending);
 	hash_init(spd->by_index);
 	hash_init(spd->by_sel);
 	INIT_DELAYED_WORK(&spd->rebuild, spd_rebuild_work);

@@ -68,6 +68,7 @@ struct nfipsec_policy {
 	struct list_head list;	/* in nfipsec_spd.policies[dir], ordered */
 	struct hlist_node by_index;	/* spd.c: lookup by index */
 	struct hlist_node by_sel;	/* spd.c: lookup by (dir, selector) */
+	struct list_head pending;	/* spd.c: added, not yet compiled */
 	struct rcu_head rcu;
 	struct kref ref;
 	u32 index;		/* sadb_x_policy_id: (id << 3) | dir */
@@ -76,6 +77,8 @@ struct nfipsec_policy {
 	u8 dir;			/* enum nfipsec_dir */
 	u8 action;		/* enum nfipsec_action */
 	u8 ntmpl;
+	bool dead;		/* spd.c: removed from the SPD (READ_ONCE) */
+	bool on_pending;	/* spd.c: on nfipsec_spd.pending; cfg_lock */
 	struct nfipsec_sel sel;
 	struct nfipsec_tmpl tmpl[NFIPSEC_MAX_TMPL];
 	time64_t add_time;

@@ -128,6 +128,7 @@ struct nfipsec_spd_compiled {
 struct nfipsec_spd_gen {
 	struct rcu_head rcu;
 	u32 seq;			/* nfipsec_spd.change_seq it reflects */
+	u64 base;			/* it holds the policies with seq < base */
 	struct nfipsec_spd_compiled dir[NFIPSEC_DIR_MAX];
 };
 
@@ -152,6 +153,12 @@ struct nfipsec_spd {
 	 * RCU while a change has not been compiled yet.
 	 */
 	struct list_head policies[NFIPSEC_DIR_MAX];
+	/*
+	 * Policies added since the oldest generation a reader may still
+	 * use, in insertion (seq) order; RCU to read. Trimmed a grace
+	 * period after the generation that holds them is published.
+	 */
+	struct list_head pending;
 	u32 count[NFIPSEC_DIR_MAX];
 	DECLARE_HASHTABLE(by_index, NFIPSEC_SPD_HASH_BITS);
 	DECLARE_HASHTABLE(by_sel, NFIPSEC_SPD_HASH_BITS);

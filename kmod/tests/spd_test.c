@@ -225,10 +225,11 @@ static void spd_batched_rebuild(struct kunit *test)
 
 	flow4(&f, IPPROTO_UDP, IP4(10, 0, 7, 1), IP4(1, 2, 3, 4), 53, 53);
 	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_IN, &f), pol[7]);
+	/* Compiled, and then the pending list trimmed. */
 	for (tries = 0; tries < 500 && !done; tries++) {
 		msleep(20);
 		mutex_lock(&nn->cfg_lock);
-		done = gen_is_current(nn);
+		done = gen_is_current(nn) && list_empty(&nn->spd->pending);
 		mutex_unlock(&nn->cfg_lock);
 	}
 	KUNIT_ASSERT_TRUE(test, done);
@@ -562,6 +563,39 @@ static void check_flows(struct kunit *test, struct nfipsec_net *nn,
 	}
 }
 
+/*
+ * Appendix B's promise, checked structurally on a compiled direction: the
+ * pieces are pairwise disjoint, each lies inside its own policy, and none
+ * reaches into a policy that comes earlier in SPD order.
+ */
+static void check_decor(struct kunit *test,
+			const struct nfipsec_spd_compiled *c)
+{
+	const struct nfipsec_decor *d = &c->decor;
+	struct nfipsec_box own, other;
+	u32 i, j, k;
+
+	for (i = 0; i < d->nr_pieces; i++) {
+		const struct nfipsec_piece *p = &d->pieces[i];
+
+		KUNIT_ASSERT_EQ(test, i < d->nr_protect,
+				p->pol->action == NFIPSEC_ACT_PROTECT);
+		for (j = i + 1; j < d->nr_pieces; j++) {
+			bool meet = nfipsec_box_overlap(&p->box,
+							&d->pieces[j].box);
+
+			KUNIT_ASSERT_FALSE_MSG(test, meet, "pieces %u, %u", i, j);
+		}
+		nfipsec_box_from_sel(&own, &p->pol->sel);
+		KUNIT_ASSERT_TRUE(test, box_inside(&p->box, &own));
+		for (k = 0; c->pols[k] != p->pol; k++) {
+			nfipsec_box_from_sel(&other, &c->pols[k]->sel);
+			KUNIT_ASSERT_FALSE(test,
+					   nfipsec_box_overlap(&p->box, &other));
+		}
+	}
+}
+
 static void random_run(struct kunit *test,
 		       const struct nfipsec_spd_limits *lim, u64 seed,
 		       u32 *nr_fallback)
@@ -599,7 +633,23 @@ static void random_run(struct kunit *test,
 	}
 	kunit_info(test, "300 policies: %u pieces, %u on the fallback list\n",
 		   pieces, fallback);
+	for (i = 0; i < NFIPSEC_DIR_MAX; i++)
+		check_decor(test, &gen->dir[i]);
 	check_flows(test, nn, h, &rs, 3000, &hits);
+
+	/* Uncompiled additions on top of a compiled generation. */
+	while (h->n < 330) {
+		rnd_sel(&rs, &s);
+		pol = mkpol(test, rnd(&rs, NFIPSEC_DIR_MAX), rnd(&rs, 3),
+			    rnd(&rs, 5), &s);
+		if (nfipsec_spd_add(nn, pol, false)) {
+			nfipsec_policy_put(pol);
+			continue;
+		}
+		h->pol[h->n++] = pol;
+	}
+	KUNIT_ASSERT_NE(test, current_gen(nn)->seq, nn->spd->change_seq);
+	check_flows(test, nn, h, &rs, 500, &hits);
 
 	/* Delete a third, by index and by selector, and replace some. */
 	for (k = 0; k < 100; k++) {
@@ -627,13 +677,15 @@ static void random_run(struct kunit *test,
 	}
 	check_flows(test, nn, h, &rs, 500, &hits);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_commit(nn), 0);
+	for (i = 0; i < NFIPSEC_DIR_MAX; i++)
+		check_decor(test, &current_gen(nn)->dir[i]);
 	check_flows(test, nn, h, &rs, 3000, &hits);
 	mutex_unlock(&nn->cfg_lock);
 
 	/* A test that never hits a policy proves nothing. */
 	KUNIT_EXPECT_GT(test, hits, 3000U);
 	kunit_info(test, "%u of %u lookups matched a policy\n", hits,
-		   7000 * NFIPSEC_DIR_MAX);
+		   7500 * NFIPSEC_DIR_MAX);
 	*nr_fallback = fallback;
 }
 
@@ -670,11 +722,12 @@ static void spd_100k(struct kunit *test)
 {
 	struct nfipsec_net *nn = fake_net(test);
 	struct nfipsec_policy *pol, *all, *first = NULL;
+	const struct nfipsec_policy *got;
 	struct nfipsec_spd_compiled *c;
 	struct rnd_state rs;
 	struct nfipsec_flow f;
 	struct nfipsec_sel s;
-	u64 t0, t1, t2;
+	u64 t0, t1, t2, first_seq = 0;
 	u32 i;
 
 	prandom_seed_state(&rs, 100000);
@@ -686,8 +739,10 @@ static void spd_100k(struct kunit *test)
 		prefix4(&s.remote, IP4(172, 16, 0, 0) + (i ^ 0x5555), 32);
 		pol = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_PROTECT, 100, &s);
 		KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol, false), 0);
-		if (!first)
+		if (!first) {
 			first = pol;
+			first_seq = pol->seq;
+		}
 		if (!(i & 4095))
 			cond_resched();
 	}
@@ -714,10 +769,41 @@ static void spd_100k(struct kunit *test)
 		      IP4(172, 16, 0, 0) + (k ^ 0x5555), 1234, 80);
 		pol = (struct nfipsec_policy *)lookup(nn, NFIPSEC_DIR_OUT, &f);
 		KUNIT_ASSERT_NOT_NULL(test, pol);
-		KUNIT_ASSERT_EQ(test, pol->seq - first->seq, (u64)k);
+		KUNIT_ASSERT_EQ(test, pol->seq - first_seq, (u64)k);
 		f.remote.ip = htonl(IP4(172, 16, 0, 0) + (k ^ 0x5556));
 		KUNIT_ASSERT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), all);
 	}
+
+	/*
+	 * One deletion and one addition on top: exact at once, through the
+	 * overlay on the old generation, before the rebuild.
+	 */
+	pol = nfipsec_spd_del_sel(nn, NFIPSEC_DIR_OUT, &first->sel);
+	KUNIT_ASSERT_PTR_EQ(test, pol, first);
+	nfipsec_policy_put(pol);
+	sel_init(&s, AF_INET);
+	prefix4(&s.local, IP4(10, 0, 0, 1), 32);
+	pol = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_BYPASS, 50, &s);
+	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol, false), 0);
+	flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 0), IP4(172, 16, 0, 0) ^ 0x5555,
+	      1234, 80);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), all);
+	flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 1), IP4(172, 16, 0, 0) ^ 0x5554,
+	      1234, 80);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), pol);
+	flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 2), IP4(172, 16, 0, 0) ^ 0x5557,
+	      1234, 80);
+	got = lookup(nn, NFIPSEC_DIR_OUT, &f);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_EQ(test, got->seq, first_seq + 2);
+	t0 = ktime_get_ns();
+	KUNIT_ASSERT_EQ(test, nfipsec_spd_commit(nn), 0);
+	t1 = ktime_get_ns();
+	kunit_info(test, "one change on top: compiled in %llu ms\n",
+		   div_u64(t1 - t0, NSEC_PER_MSEC));
+	flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 1), IP4(172, 16, 0, 0) ^ 0x5554,
+	      1234, 80);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), pol);
 	mutex_unlock(&nn->cfg_lock);
 }
 
