@@ -17,6 +17,8 @@
 #include <endian.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "../setkey.h"
 
@@ -314,6 +316,72 @@ damaged_messages(void)
 	ok(1, "printers survive damaged kernel messages");
 }
 
+/*
+ * The command line, through the built binary (make test runs from keyd/):
+ * exit codes 0/1/2, usage on the right stream, file:line on errors.  -n
+ * keeps the kernel out of it.
+ */
+static int
+sh(const char *cmd, char *out, size_t cap)
+{
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	while (n + 1 < cap && fgets(out + n, cap - n, p) != NULL)
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+command_line(void)
+{
+	static const char *bin = "./setkey/setkey";
+	char cmd[512], out[4096];
+	FILE *fp;
+
+	if (access(bin, X_OK) != 0) {
+		printf("ok %d - # SKIP %s not built\n", ++ntest, bin);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s -Z 2>&1", bin);
+	ok(sh(cmd, out, sizeof(out)) == 2 && strstr(out, "usage:"),
+	    "cli: unknown flag gives usage, exit 2");
+	snprintf(cmd, sizeof(cmd), "%s 2>&1", bin);
+	ok(sh(cmd, out, sizeof(out)) == 2, "cli: no mode, exit 2");
+	snprintf(cmd, sizeof(cmd), "%s -P 2>&1", bin);
+	ok(sh(cmd, out, sizeof(out)) == 2, "cli: -P alone, exit 2");
+	snprintf(cmd, sizeof(cmd), "%s -h 2>/dev/null", bin);
+	ok(sh(cmd, out, sizeof(out)) == 0 && strstr(out, "usage:"),
+	    "cli: -h prints usage on stdout, exit 0");
+
+	fp = fopen("setkey/tests/cli.conf", "w");
+	if (fp == NULL) {
+		ok(0, "cli: write a script");
+		return;
+	}
+	fputs("flush;\n# two\nadd 10.0.0.1 10.0.0.2 esp 1 -E des-cbc 0x11;\n",
+	    fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "%s -n -f setkey/tests/cli.conf 2>&1",
+	    bin);
+	ok(sh(cmd, out, sizeof(out)) == 1 && strstr(out,
+	    "setkey: setkey/tests/cli.conf:3: des-cbc takes a 64-bit key"),
+	    "cli: -f error names file and line, exit 1");
+	snprintf(cmd, sizeof(cmd), "%s -n -f setkey/tests/nonexistent.conf "
+	    "2>&1", bin);
+	ok(sh(cmd, out, sizeof(out)) == 1, "cli: missing file, exit 1");
+	snprintf(cmd, sizeof(cmd), "printf 'flush;\\nspdflush;\\n' | "
+	    "%s -n -c", bin);
+	ok(sh(cmd, out, sizeof(out)) == 0 && strstr(out, "type=9 ") &&
+	    strstr(out, "type=19 "), "cli: -n -c reads stdin, exit 0");
+	remove("setkey/tests/cli.conf");
+}
+
 /* What the kernel sends is checked before anything reads it. */
 static void
 index_bounds(void)
@@ -368,6 +436,7 @@ main(void)
 	mutations();
 	printers();
 	damaged_messages();
+	command_line();
 	printf("# %d tests, %d failed\n", ntest, nfail);
 	return nfail != 0;
 }
