@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../ikev2_bld.h"
+#include "captured.h"
 #include "tap.h"
 
 static const uint8_t ispi[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -349,6 +350,51 @@ test_informational(void)
 	free(m);
 }
 
+/* Someone else's bytes: parse, check, and rebuild them exactly. */
+static void
+test_captured(void)
+{
+	struct ikev2_msg_p *m = calloc(1, sizeof(*m));
+	const struct ikev2_prop_p *p = &m->sa.props[0];
+	const struct ikev2_notify_p *sh;
+	struct ikev2_bld bld;
+	struct buf b;
+	unsigned i;
+
+	ok(ikev2_pld_parse(m, captured_init, sizeof(captured_init)) == 0,
+	    "captured IKE_SA_INIT request parses (error %u)", m->error);
+	ok(m->sa.nprops == 1 && p->nxforms == 4 &&
+	    p->xforms[0].id == IKEV2_ENCR_AES_GCM_16 &&
+	    p->xforms[0].keylen == 128 &&
+	    p->xforms[1].id == IKEV2_INTEG_HMAC_SHA2_256_128 &&
+	    p->xforms[2].id == IKEV2_PRF_HMAC_SHA2_256 &&
+	    p->xforms[3].type == IKEV2_XFORM_DH && p->xforms[3].id == 30,
+	    "captured: proposal and transforms");
+	sh = ikev2_pld_notify_find(m, IKEV2_N_SIGNATURE_HASH_ALGORITHMS);
+	ok(m->ke.group == 30 && m->ke.data.len == 128 &&
+	    m->nonce.len == 32 && m->nnatd_src == 1 && m->natd_dst.len == 20 &&
+	    sh != NULL && sh->data.len == 8 &&
+	    ikev2_pld_notify_find(m, IKEV2_N_REDIRECT_SUPPORTED) != NULL,
+	    "captured: KE, Nonce, NAT-D, SIGNATURE_HASH_ALGORITHMS, REDIRECT");
+
+	buf_init(&b);
+	ikev2_bld_msg(&bld, &b, m->ispi, m->rspi, m->exchange, m->flags,
+	    m->msgid);
+	ikev2_bld_sa(&bld, &m->sa);
+	ikev2_bld_ke(&bld, m->ke.group, m->ke.data.ptr, m->ke.data.len);
+	ikev2_bld_nonce(&bld, m->nonce.ptr, m->nonce.len);
+	for (i = 0; i < m->nnotify; i++)
+		ikev2_bld_notify(&bld, m->notify[i].proto, m->notify[i].spi.ptr,
+		    m->notify[i].spisize, m->notify[i].type,
+		    m->notify[i].data.ptr, m->notify[i].data.len);
+	ikev2_bld_msg_done(&bld);
+	ok(b.len == sizeof(captured_init) &&
+	    memcmp(b.data, captured_init, b.len) == 0,
+	    "captured: our builder reproduces it byte for byte");
+	buf_free(&b);
+	free(m);
+}
+
 #include "test_pld_bad.c"
 
 int
@@ -363,6 +409,7 @@ main(void)
 	test_init_roundtrip();
 	test_auth_roundtrip();
 	test_informational();
+	test_captured();
 	test_malformed();
 	return (tap_done());
 }

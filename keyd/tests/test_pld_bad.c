@@ -262,6 +262,12 @@ test_malformed(void)
 	test_malformed_sa(&b, &o);
 	buf_free(&b);
 
+	buf_init(&b);
+	buf_add(&b, captured_init, sizeof(captured_init));
+	ok(all_truncations_fail(&b),
+	    "every truncation of the captured IKE_SA_INIT refused");
+	buf_free(&b);
+
 	ok(init_with(IKEV2_EXCH_IKE_SA_INIT, IKEV2_PLD_NONCE, 0, nonce,
 	    16) == IKEV2_N_INVALID_SYNTAX, "duplicate Nonce");
 	ok(init_with(IKEV2_EXCH_IKE_SA_INIT, 50, 0, big, 10) == 0,
