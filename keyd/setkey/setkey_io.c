@@ -126,7 +126,14 @@ sk_io_request(struct sk_io *io, uint8_t *msg, size_t len, uint8_t *reply,
 		return -1;
 	deadline = now_ms() + io->timeout_ms;
 	for (;;) {
-		if ((n = io_recv(io, reply, rcap, deadline)) < 0)
+		n = io_recv(io, reply, rcap, deadline);
+		/*
+		 * ENOBUFS: broadcasts overflowed our buffer and were lost.
+		 * Our reply may still be on its way; the deadline bounds it.
+		 */
+		if (n < 0 && errno == ENOBUFS)
+			continue;
+		if (n < 0)
 			return -1;
 		if (r->sadb_msg_pid != io->pid ||
 		    r->sadb_msg_seq != h->sadb_msg_seq ||
