@@ -133,8 +133,8 @@ policy_roundtrip(void)
 {
 	static const char *pols[] = {
 		"out prio def ipsec esp/transport//require",
-		"in prio def + 10 ipsec esp/tunnel/10.0.0.1-10.0.0.2/unique:7 "
-		    "ah/transport//use",
+		("in prio def + 10 ipsec esp/tunnel/10.0.0.1-10.0.0.2/unique:7 "
+		    "ah/transport//use"),
 		"fwd prio high - 5 none",
 		"out prio low discard",
 		"in prio def ipsec esp/tunnel/2001:db8::1-2001:db8::2/require",
