@@ -341,7 +341,7 @@ context(struct parser *p, struct sk_cmd *c)
 static int
 extensions(struct parser *p, struct sk_cmd *c)
 {
-	unsigned long long v;
+	unsigned long long v = 0;	/* quiets clang --analyze */
 	const char *w;
 
 	for (;;) {

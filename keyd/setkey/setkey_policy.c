@@ -217,7 +217,7 @@ sk_policy_parse(const char *text, uint8_t *out, size_t cap, size_t *outlen,
     char *err, size_t errlen)
 {
 	struct sadb_x_policy *xp = (struct sadb_x_policy *)out;
-	char buf[1024], spec[64], *save, *t;
+	char buf[1024], spec[64] = "", *save, *t;
 	size_t off = sizeof(*xp);
 	int dir, action = -1, have_prio = 0;
 	uint32_t prio = 0;
