@@ -23,15 +23,19 @@
  *    match hash is just the most specific tuple.
  *  - One hash table holds all entries, keyed by (tuple, local address
  *    masked to the tuple's local length, remote address masked likewise).
- *    Chains are arrays indices; the table is built once per generation and
- *    never changed, so readers need no locks and the lookup allocates
- *    nothing.
+ *    Chains link entries by array index; the table is built once per
+ *    generation and never changed, so readers need no locks and the lookup
+ *    allocates nothing.
  *  - Protocol and ports are not part of the key: each entry found is
  *    checked against its piece's box, which covers all five dimensions.
  *
  * Lookup: for each tuple of the flow's family, mask the two addresses,
  * hash, walk the chain, check the box. Cost O(T × c) for T tuples of the
- * family and c the chain length at the probed bucket.
+ * family and c the chain length at the probed bucket; a hit stops early,
+ * a miss probes every tuple. Entries decorrelation left whole (the
+ * fallback list, see decorrelate.c) are not in here: spd.c walks them
+ * after a miss. Repeated flows are answered by the flow cache before
+ * any of this.
  *
  * Worst cases, and when they happen:
  *  - T. Bounded by 33 × 33 (IPv4) or 129 × 129 (IPv6), and by the number

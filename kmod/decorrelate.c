@@ -27,6 +27,15 @@
  * because later entries are still cut by every earlier one, fallback or
  * not: a flow that no piece holds has, as its first matching entry, a
  * fallback entry, and the walk finds that one first.
+ *
+ * Worst cases. The sweep sees addresses only, so n entries that share
+ * their addresses and differ in protocol or ports are k = n²/2 pairs to
+ * enumerate (twice: once to count, once to record), although each entry
+ * is then cut by at most limits.cand_max of them. Candidate lists take at
+ * most n × cand_max words, pieces at most piece_max per entry (about 100
+ * bytes each). The fallback list is walked linearly by every lookup that
+ * no piece answers, so an SPD built to overlap heavily everywhere moves
+ * its cost there; the usual catch-all entries make it a few entries long.
  */
 #include <linux/rbtree_augmented.h>
 #include <linux/sched.h>

@@ -350,9 +350,30 @@ static void gen_free(struct nfipsec_spd_gen *gen)
 	kfree(gen);
 }
 
+/*
+ * A generation can name 100k policies: rather than drop that many
+ * references in softirq context, the RCU callback hands it to a work.
+ */
 static void gen_free_rcu(struct rcu_head *head)
 {
-	gen_free(container_of(head, struct nfipsec_spd_gen, rcu));
+	struct nfipsec_spd_gen *gen = container_of(head, struct nfipsec_spd_gen,
+						   rcu);
+
+	llist_add(&gen->free_node, &gen->spd->free_list);
+	queue_work(system_unbound_wq, &gen->spd->free_work);
+}
+
+static void spd_free_work(struct work_struct *work)
+{
+	struct nfipsec_spd *spd = container_of(work, struct nfipsec_spd,
+					       free_work);
+	struct nfipsec_spd_gen *gen, *tmp;
+
+	llist_for_each_entry_safe(gen, tmp, llist_del_all(&spd->free_list),
+				  free_node) {
+		gen_free(gen);
+		cond_resched();
+	}
 }
 
 /*
@@ -369,6 +390,7 @@ static struct nfipsec_spd_gen *gen_snapshot(struct nfipsec_spd *spd)
 	gen = kzalloc(sizeof(*gen), GFP_KERNEL);
 	if (!gen)
 		return NULL;
+	gen->spd = spd;
 	gen->seq = spd->change_seq;
 	gen->base = spd->next_seq;
 	for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++) {
@@ -667,6 +689,8 @@ int nfipsec_spd_net_init(struct nfipsec_net *nn)
 	hash_init(spd->by_index);
 	hash_init(spd->by_sel);
 	INIT_DELAYED_WORK(&spd->rebuild, spd_rebuild_work);
+	init_llist_head(&spd->free_list);
+	INIT_WORK(&spd->free_work, spd_free_work);
 	nn->spd = spd;
 	return 0;
 }
@@ -685,8 +709,12 @@ void nfipsec_spd_net_exit(struct nfipsec_net *nn)
 	mutex_unlock(&nn->cfg_lock);
 	if (gen)
 		call_rcu(&gen->rcu, gen_free_rcu);
-	/* Every gen_free_rcu() queued so far runs before the module goes. */
+	/*
+	 * Every gen_free_rcu() queued so far runs, and the work it queued
+	 * frees, before the namespace (or the module) goes.
+	 */
 	rcu_barrier();
+	flush_work(&spd->free_work);
 	nfipsec_spd_cache_free(spd->cache);
 	nn->spd = NULL;
 	kvfree(spd);

@@ -9,6 +9,7 @@
 #define _NFIPSEC_SPD_INT_H
 
 #include <linux/hashtable.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 
@@ -127,6 +128,8 @@ struct nfipsec_spd_compiled {
 
 struct nfipsec_spd_gen {
 	struct rcu_head rcu;
+	struct llist_node free_node;	/* on nfipsec_spd.free_list */
+	struct nfipsec_spd *spd;
 	u32 seq;			/* nfipsec_spd.change_seq it reflects */
 	u64 base;			/* it holds the policies with seq < base */
 	struct nfipsec_spd_compiled dir[NFIPSEC_DIR_MAX];
@@ -174,6 +177,9 @@ struct nfipsec_spd {
 	struct delayed_work rebuild;
 	unsigned long build_jiffies;	/* how long the last build took */
 	struct nfipsec_spd_cache *cache;	/* set once, at the first add */
+	/* Generations past their grace period, freed in process context. */
+	struct llist_head free_list;
+	struct work_struct free_work;
 };
 
 #endif /* _NFIPSEC_SPD_INT_H */
