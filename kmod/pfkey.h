@@ -104,7 +104,8 @@ struct nfipsec_pfkey_dump_ops {
 };
 
 /* Must be called with cfg_lock held. Takes over @items (kvmalloc'd, @n
- * references); @n may be 0. Returns -EBUSY if a dump is running.
+ * references), also on failure. Returns -ENOENT when @n is 0 (af_key's
+ * answer to an empty dump), -EBUSY while another dump is running.
  */
 int nfipsec_pfkey_dump_start(struct sock *sk, const struct sadb_msg *req,
 			     const struct nfipsec_pfkey_dump_ops *ops,
