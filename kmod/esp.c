@@ -250,7 +250,8 @@ static int esp_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 	struct scatterlist *sg;
 	int nfrags, err;
 
-	if (hdrlen > skb->len)
+	/* The kept bytes are moved with memmove(): they must be linear. */
+	if (!pskb_may_pull(skb, hdrlen))
 		return -EINVAL;
 	if (skb_is_gso(skb))
 		return -EOPNOTSUPP;

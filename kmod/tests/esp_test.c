@@ -433,6 +433,13 @@ static void esp_roundtrip(struct kunit *test)
 		padlen = clen - plen - 2;
 		KUNIT_EXPECT_EQ(test, clen % sa->blocksize, 0);
 		KUNIT_EXPECT_LT(test, padlen, sa->blocksize);
+		/* The path MTU helper agrees: this fits, one byte less not. */
+		KUNIT_EXPECT_GE(test, nfipsec_esp_payload_mtu(sa, skb->len - 20),
+				plen);
+		if (plen)	/* 0 also says "nothing fits" */
+			KUNIT_EXPECT_LT(test,
+					nfipsec_esp_payload_mtu(sa, skb->len - 21),
+					plen);
 
 		__skb_pull(skb, 20);
 		ret = run_input(sa, skb);
@@ -637,6 +644,8 @@ static void async_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
  */
 static void esp_async(struct kunit *test)
 {
+	static const char cryptd_gcm[] =
+		"cryptd(rfc4106(gcm_base(ctr(aes-generic),ghash-generic)))";
 	struct async_ctx c = { .magic = 0x5e5ab1e5 };
 	struct nfipsec_esp_cb cb = { async_done, &c, sizeof(c) };
 	struct crypto_aead *cryptd;
@@ -651,8 +660,7 @@ static void esp_async(struct kunit *test)
 	sa = test_sa(test, SADB_X_EALG_AES_GCM_ICV16, key, sizeof(key), 0,
 		     NULL, 0, false);
 	/* cryptd wraps only synchronous transforms: name the generic one. */
-	cryptd = crypto_alloc_aead("cryptd(rfc4106(gcm_base(ctr(aes-generic),"
-				   "ghash-generic)))", 0, 0);
+	cryptd = crypto_alloc_aead(cryptd_gcm, 0, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(cryptd), "cryptd: %ld",
 			       PTR_ERR(cryptd));
 	KUNIT_ASSERT_EQ(test, crypto_aead_setkey(cryptd, key, sizeof(key)), 0);
