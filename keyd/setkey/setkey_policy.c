@@ -361,13 +361,14 @@ sk_policy_print(FILE *fp, const struct sadb_x_policy *xp, size_t len,
 			} else
 				fputs("?-?", fp);
 		}
-		if (rq->sadb_x_ipsecrequest_level == IPSEC_LEVEL_UNIQUE &&
-		    rq->sadb_x_ipsecrequest_reqid)
-			fprintf(fp, "/unique:%u",
+		fprintf(fp, "/%s", rq->sadb_x_ipsecrequest_level < 4 ?
+		    levels[rq->sadb_x_ipsecrequest_level] : "?");
+		/* As libipsec: ':' for a reqid one could have typed, '#'
+		 * for one the kernel chose (above IPSEC_MANUAL_REQID_MAX). */
+		if (rq->sadb_x_ipsecrequest_reqid)
+			fprintf(fp, "%c%u", rq->sadb_x_ipsecrequest_reqid >
+			    IPSEC_MANUAL_REQID_MAX ? '#' : ':',
 			    rq->sadb_x_ipsecrequest_reqid);
-		else
-			fprintf(fp, "/%s", rq->sadb_x_ipsecrequest_level < 4 ?
-			    levels[rq->sadb_x_ipsecrequest_level] : "?");
 		p += rq->sadb_x_ipsecrequest_len;
 	}
 }
