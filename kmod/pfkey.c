@@ -509,7 +509,7 @@ int nfipsec_pfkey_net_init(struct nfipsec_net *nn)
 	mutex_init(&pn->socks_lock);
 	pn->next_reqid = IPSEC_MANUAL_REQID_MAX + 1;
 	pn->nn = nn;
-	INIT_DELAYED_WORK(&pn->larval_reap, nfipsec_pfkey_larval_reap);
+	INIT_DELAYED_WORK(&pn->lifetime_work, nfipsec_pfkey_lifetime_work);
 	nn->pfkey = pn;
 	return 0;
 }
@@ -518,7 +518,7 @@ void nfipsec_pfkey_net_exit(struct nfipsec_net *nn)
 {
 	/* Every socket holds a reference on its namespace: none is left. */
 	WARN_ON(!hlist_empty(&nn->pfkey->socks));
-	cancel_delayed_work_sync(&nn->pfkey->larval_reap);
+	cancel_delayed_work_sync(&nn->pfkey->lifetime_work);
 	kfree(nn->pfkey);
 	nn->pfkey = NULL;
 }

@@ -9,6 +9,7 @@
  *   pfkey_sa.c     SAD messages (GETSPI .. DUMP)
  *   pfkey_msg.c    SA -> message, ACQUIRE and EXPIRE (the data path's API)
  *   pfkey_spd.c    SPD messages (X_SPDADD .. X_SPDDUMP)
+ *   pfkey_lifetime.c  time lifetimes: soft/hard EXPIRE, larval reaping
  *
  * Locking: a message from userspace is handled with nfipsec_net.cfg_lock
  * held, start to end. Broadcasts walk the socket list under RCU and may run
@@ -62,7 +63,8 @@ struct nfipsec_pfkey_net {
 	struct mutex socks_lock;
 	atomic_t acq_seq;		/* last ACQUIRE's sadb_msg_seq */
 	u32 next_reqid;			/* IPSEC_LEVEL_UNIQUE; cfg_lock */
-	struct delayed_work larval_reap;	/* pfkey_sa.c */
+	struct delayed_work lifetime_work;	/* pfkey_lifetime.c */
+	time64_t lifetime_next;		/* when it is due; cfg_lock */
 };
 
 /* pfkey.c: who receives a message (RFC 2367 §3.1). */
@@ -140,8 +142,11 @@ int nfipsec_pfkey_flush(struct sock *sk, struct nfipsec_net *nn,
 int nfipsec_pfkey_dump(struct sock *sk, struct nfipsec_net *nn,
 		       const struct nfipsec_pfkey_msg *m);
 
-/* Reaps larval SAs no UPDATE completed in time (the larval_reap work). */
-void nfipsec_pfkey_larval_reap(struct work_struct *work);
+/* pfkey_lifetime.c. The lifetime_work function. */
+void nfipsec_pfkey_lifetime_work(struct work_struct *work);
+/* Must be called with cfg_lock held. Have @sa's time limits watched. */
+void nfipsec_pfkey_lifetime_arm(struct nfipsec_net *nn,
+				const struct nfipsec_sa *sa);
 
 /* pfkey_spd.c */
 int nfipsec_pfkey_spdadd(struct sock *sk, struct nfipsec_net *nn,

@@ -21,9 +21,8 @@
  *  - UPDATE of a larval SA (from GETSPI) replaces it with the full SA.
  *    UPDATE of a mature SA changes its lifetimes only; different keys or
  *    algorithms are -EINVAL (delete and add instead).
- *  - A larval SA nobody UPDATEs is deleted NFIPSEC_LARVAL_SECONDS after its
- *    GETSPI, with a hard EXPIRE to the registered key managers (as XFRM
- *    does for its acquire states), so SPIs do not leak.
+ *  - Time lifetimes (add and use seconds, soft and hard) and the 30 s a
+ *    larval SA has to be UPDATEd are enforced by pfkey_lifetime.c.
  *  - X_NAT_T_OA is accepted and unused: the inner checksum is verified
  *    after decapsulation instead, as Linux does.
  */
@@ -36,7 +35,6 @@
 #include "sa.h"
 #include "spd.h"
 
-#define NFIPSEC_LARVAL_SECONDS	30
 #define SPI_DEFAULT_MIN		0x100		/* 1..255: IANA (RFC 4303) */
 #define SPI_DEFAULT_MAX		0x0fffffff	/* af_key's */
 
@@ -231,6 +229,7 @@ static int update_mature(struct sock *sk, struct nfipsec_sa *sa,
 		return -EINVAL;
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_HARD], &sa->hard);
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_SOFT], &sa->soft);
+	nfipsec_pfkey_lifetime_arm(sa->nn, sa);
 	return notify_sa(sk, sa, m->hdr);
 }
 
@@ -278,6 +277,7 @@ int nfipsec_pfkey_add(struct sock *sk, struct nfipsec_net *nn,
 		ret = nfipsec_sad_add(nn, sa);
 	if (ret)
 		goto err;
+	nfipsec_pfkey_lifetime_arm(nn, sa);
 	return notify_sa(sk, sa, m->hdr);
 
 err:
@@ -334,9 +334,7 @@ int nfipsec_pfkey_getspi(struct sock *sk, struct nfipsec_net *nn,
 		nfipsec_sa_put(sa);
 		return ret;
 	}
-	/* No-op when already pending: the reaper finds every deadline. */
-	queue_delayed_work(system_wq, &nn->pfkey->larval_reap,
-			   NFIPSEC_LARVAL_SECONDS * HZ);
+	nfipsec_pfkey_lifetime_arm(nn, sa);
 reply:
 	skb = nfipsec_pfkey_sa_msg(sa, SADB_GETSPI, hdr->sadb_msg_seq,
 				   hdr->sadb_msg_pid, false, GFP_KERNEL);
@@ -378,55 +376,6 @@ int nfipsec_pfkey_get(struct sock *sk, struct nfipsec_net *nn,
 				   m->hdr->sadb_msg_pid, true, GFP_KERNEL);
 	return nfipsec_pfkey_broadcast(sock_net(sk), skb, NFIPSEC_PFKEY_ONE,
 				       sk, 0);
-}
-
-#define REAP_BATCH	64
-
-struct reap {
-	time64_t now, next;		/* next: earliest deadline left, or 0 */
-	unsigned int n;
-	struct nfipsec_sa *victims[REAP_BATCH];
-};
-
-static int reap_one(struct nfipsec_sa *sa, void *arg)
-{
-	struct reap *r = arg;
-	time64_t deadline = sa->add_time + NFIPSEC_LARVAL_SECONDS;
-
-	if (sa->state != NFIPSEC_SA_LARVAL)
-		return 0;
-	if (deadline > r->now) {
-		if (!r->next || deadline < r->next)
-			r->next = deadline;
-		return 0;
-	}
-	r->victims[r->n++] = sa;
-	return r->n == REAP_BATCH;
-}
-
-void nfipsec_pfkey_larval_reap(struct work_struct *work)
-{
-	struct nfipsec_pfkey_net *pn = container_of(to_delayed_work(work),
-						    struct nfipsec_pfkey_net,
-						    larval_reap);
-	struct nfipsec_net *nn = pn->nn;
-	struct reap r = { .now = ktime_get_real_seconds() };
-	unsigned int i;
-
-	mutex_lock(&nn->cfg_lock);
-	do {
-		r.n = 0;
-		r.next = 0;
-		nfipsec_sad_walk(nn, 0, reap_one, &r);
-		for (i = 0; i < r.n; i++) {
-			nfipsec_pfkey_expire(r.victims[i], true);
-			nfipsec_sad_del(nn, r.victims[i]);
-		}
-	} while (r.n == REAP_BATCH);
-	if (r.next)
-		mod_delayed_work(system_wq, &pn->larval_reap,
-				 (r.next - r.now) * HZ);
-	mutex_unlock(&nn->cfg_lock);
 }
 
 struct acq_fail {

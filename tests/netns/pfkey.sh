@@ -41,6 +41,9 @@ n0 $PY scenario
 bad0=$(stat "$ns0" PfkeyBadMessage)
 assert "$bad0 >= 3" "ns0 counted the malformed messages ($bad0)"
 
+# Time lifetimes: soft EXPIRE, DYING, hard EXPIRE, gone.
+n0 $PY lifetime
+
 # The data path's ACQUIRE, answered by GETSPI (same seq) and UPDATE.
 n0 $PY acquire
 

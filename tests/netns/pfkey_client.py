@@ -10,6 +10,7 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
     pfkey_client.py count          print how many SAs a DUMP returns
     pfkey_client.py overrun        a full listener gets ENOBUFS, not silence
     pfkey_client.py flush          SADB_FLUSH and SADB_X_SPDFLUSH
+    pfkey_client.py lifetime       soft then hard EXPIRE of a 1 s / 3 s SA
     pfkey_client.py acquire        a packet with no SA makes the kernel send
                                    ACQUIRE; GETSPI with its seq and UPDATE
                                    answer it (needs 192.0.2.1 -> .2 routed)
@@ -94,7 +95,7 @@ def spirange(lo, hi):
     return ext(EXT_SPIRANGE, struct.pack("=III", lo, hi, 0))
 
 
-def lifetime(etype, allocs=0, nbytes=0, add=0, use=0):
+def lifetime_ext(etype, allocs=0, nbytes=0, add=0, use=0):
     return ext(etype, struct.pack("=IQQQ", allocs, nbytes, add, use))
 
 
@@ -311,7 +312,7 @@ def scenario():
     r = k.ask(X_SPDADD, SATYPE_UNSPEC,
               address(EXT_SRC, "10.1.0.0", 16, 255) +
               address(EXT_DST, "10.2.0.0", 16, 255) +
-              lifetime(EXT_LT_HARD) + policy(POLICY_IPSEC, DIR_OUT, req))
+              lifetime_ext(EXT_LT_HARD) + policy(POLICY_IPSEC, DIR_OUT, req))
     p = r.policy()
     ok(p["id"] != 0 and p["id"] & 7 == 1, "SPDADD gave an index, dir OUT")
     ok(p["reqs"][0]["reqid"] > 0x3fff, "UNIQUE with reqid 0 got a fresh one")
@@ -464,6 +465,39 @@ def acquire():
     k.ask(FLUSH, SATYPE_UNSPEC)
 
 
+def wait_expire(k, secs):
+    end = time.time() + secs
+    while True:
+        ok(time.time() < end, "an EXPIRE came within %d s" % secs)
+        try:
+            r = k.recv()
+        except socket.timeout:
+            continue
+        if r.type == EXPIRE:
+            return r
+
+
+def lifetime():
+    k = PfKey()
+    k.ask(FLUSH, SATYPE_UNSPEC)
+    k.ask(REGISTER, SATYPE_ESP)
+    t0 = time.time()
+    add_gcm(k, 0x7000, extra=lifetime_ext(EXT_LT_SOFT, add=1) +
+            lifetime_ext(EXT_LT_HARD, add=3))
+    r = wait_expire(k, 5)
+    ok(r.sa()["spi"] == 0x7000 and EXT_LT_SOFT in r.ext and
+       EXT_LT_HARD not in r.ext, "a soft EXPIRE first")
+    got = k.ask(GET, SATYPE_ESP, sa(0x7000) + address(EXT_SRC, SRC) +
+                address(EXT_DST, DST))
+    ok(got.sa()["state"] == 2, "the SA is DYING")
+    r = wait_expire(k, 5)
+    ok(EXT_LT_HARD in r.ext and time.time() - t0 >= 2.5,
+       "then a hard EXPIRE, about 3 s after the ADD")
+    k.ask(GET, SATYPE_ESP, sa(0x7000) + address(EXT_SRC, SRC) +
+          address(EXT_DST, DST), want_errno=errno.ESRCH)
+    print("ok: and the SA is gone")
+
+
 def count():
     print(len(PfKey().dump(DUMP)))
 
@@ -484,6 +518,8 @@ if __name__ == "__main__":
         overrun()
     elif cmd == "count":
         count()
+    elif cmd == "lifetime":
+        lifetime()
     elif cmd == "acquire":
         acquire()
     elif cmd == "flush":
