@@ -176,7 +176,8 @@ sk_print_sa(FILE *fp, const struct sadb_msg *m, size_t len)
 		hexdump(fp, x[SADB_EXT_KEY_AUTH]);
 		fputc('\n', fp);
 	}
-	fprintf(fp, "\tseq=0x%08x replay=%u flags=0x%08x state=%s\n",
+	/* KAME's trailing blank after the state is kept: scripts match it. */
+	fprintf(fp, "\tseq=0x%08x replay=%u flags=0x%08x state=%s \n",
 	    sa2 ? sa2->sadb_x_sa2_sequence : 0, sa->sadb_sa_replay,
 	    sa->sadb_sa_flags, state_name(sa->sadb_sa_state));
 	c = x[SADB_EXT_LIFETIME_CURRENT];
@@ -266,7 +267,6 @@ sk_print_sp(FILE *fp, const struct sadb_msg *m, size_t len)
 		if ((ulp == IPPROTO_ICMP || ulp == IPPROTO_ICMPV6 ||
 		    ulp == IPPROTO_MH) && (addr_port(ss) || addr_port(ds)))
 			fprintf(fp, " %u,%u", addr_port(ss), addr_port(ds));
-		fputc(' ', fp);
 	} else
 		fputs("(no selector, probably per-socket policy) ", fp);
 	fputs("\n\t", fp);

@@ -95,9 +95,9 @@ grep -q 'state=mature' /tmp/sk-D.out || fail "-D lacks state=mature"
 
 n0 "$SETKEY" -DP | tee /tmp/sk-DP.out
 n=$(grep -c 'esp/transport//require' /tmp/sk-DP.out); assert "$n == 6" "setkey -DP lists 6 policies"
-grep -q '^192.0.2.1\[any\] 192.0.2.2\[any\] any $' /tmp/sk-DP.out || fail "-DP lacks the v4 out selector"
-grep -q '^2001:db8::1 2001:db8::2 ipv6-icmp 128,0 $' /tmp/sk-DP.out ||
-	grep -q '^2001:db8::1 2001:db8::2 icmp6 128,0 $' /tmp/sk-DP.out || fail "-DP lacks the icmp6 128 selector"
+grep -q '^192.0.2.1\[any\] 192.0.2.2\[any\] any$' /tmp/sk-DP.out || fail "-DP lacks the v4 out selector"
+grep -q '^2001:db8::1 2001:db8::2 ipv6-icmp 128,0$' /tmp/sk-DP.out ||
+	grep -q '^2001:db8::1 2001:db8::2 icmp6 128,0$' /tmp/sk-DP.out || fail "-DP lacks the icmp6 128 selector"
 grep -q 'out prio def ipsec' /tmp/sk-DP.out || fail "-DP lacks 'out prio def ipsec'"
 grep -q 'in prio def ipsec' /tmp/sk-DP.out || fail "-DP lacks 'in prio def ipsec'"
 
@@ -169,7 +169,7 @@ n0 ping -c 3 -i 0.2 -W 2 -I 10.10.0.1 10.20.0.1
 p=$(pkts "$ns1" 192.0.2.1 192.0.2.2 0x2001); assert "${p:-0} >= 3" "ns1 took $p tunnel-mode ESP packets"
 n0 "$SETKEY" -DP | tee /tmp/sk-DPt.out
 grep -q 'esp/tunnel/192.0.2.1-192.0.2.2/unique:100' /tmp/sk-DPt.out || fail "-DP lacks the tunnel request"
-grep -q '^10.10.0.1\[any\] 10.20.0.1\[any\] any $' /tmp/sk-DPt.out || fail "-DP lacks the inner selector"
+grep -q '^10.10.0.1\[any\] 10.20.0.1\[any\] any$' /tmp/sk-DPt.out || fail "-DP lacks the inner selector"
 
 # update, getspi and esp-udp, through af_key.
 n0 "$SETKEY" -c <<-EOF

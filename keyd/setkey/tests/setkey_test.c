@@ -260,10 +260,10 @@ printers(void)
 	    "\tE: aes-cbc  00112233 44556677 8899aabb ccddeeff\n"
 	    "\tA: hmac-sha256  00010203 04050607 08090a0b 0c0d0e0f 10111213 "
 	    "14151617 18191a1b 1c1d1e1f\n"
-	    "\tseq=0x00000000 replay=0 flags=0x00000040 state=larval\n"
+	    "\tseq=0x00000000 replay=0 flags=0x00000040 state=larval \n"
 	    "\tsadb_seq=1 pid=42 refcnt=0\n";
 	static const char sp[] =
-	    "10.0.0.1[any] 10.0.0.2[any] any \n"
+	    "10.0.0.1[any] 10.0.0.2[any] any\n"
 	    "\tout prio def ipsec\n"
 	    "\tesp/transport//require\n"
 	    "\tspid=0 seq=1 pid=42\n"
