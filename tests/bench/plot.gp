@@ -4,7 +4,7 @@
 # means something under TCG), with its min-max as an error bar. A stack
 # with no figure gets "n/a" where its bar would be.
 #
-#   gnuplot -e "dir='build/bench'; header='...'" tests/bench/plot.gp
+#   gnuplot -e "dir='build/bench'; title1='...'; title2='...'" tests/bench/plot.gp
 set terminal pngcairo size 1500,680 font ",11"
 set output dir.'/bench.png'
 set datafile missing "?"
@@ -21,7 +21,7 @@ set offsets 0, 0, graph 0.1, 0
 set bmargin 4.5
 
 titles = dir.'/plot.titles'
-set multiplot layout 1,3 title header font ",12"
+set multiplot layout 1,3 title title1."\n".title2 font ",11" noenhanced
 do for [i=0:2] {
 	# plot.titles: two lines per workload, its name and plaintext's figure.
 	set title system(sprintf("sed -n %dp '%s'", 2 * i + 1, titles)). \

@@ -28,6 +28,7 @@ WORKLOADS = {  # name: (title, unit)
     "udp64": ("UDP, 64-byte payloads", "packets/s"),
 }
 ALG_NAMES = {"gcm": "AES-GCM-128", "cbc": "AES-CBC-128/HMAC-SHA-256"}
+SCALE_SIZES = ["1", "1000", "10000"]  # tests/bench/scale.bash
 NOT_RUN = "not measured: the VM stopped before this cell"
 
 
@@ -269,6 +270,29 @@ def main():
             rows.append(row + [fmt_ratio(n_x)])
     lines += table(rows, ["alg", "mode", "ESP bytes", "crypto ns", "XFRM ns",
                           "XFRM/crypto", "nfipsec ns", "nfipsec/crypto",
+                          "nfipsec/XFRM"])
+
+    lines.append("")
+
+    # The SPD at scale (tests/bench/scale.bash).
+    lines.append("SPD at scale (AES-GCM-128 transport): N outbound policies in ns0, the matching one last;")
+    lines.append("install: seconds for all N (ip -batch / setkey -f); udp64: packets/s through that SPD:")
+    rows = []
+    for n in SCALE_SIZES:
+        row = [n]
+        for wl in ("install", "udp64"):
+            x = cells.get(("xfrm-spd", n, "-", wl), Cell())
+            f = cells.get(("nfipsec-spd", n, "-", wl), Cell())
+            row += [figure(x), figure(f), fmt_ratio(ratio(f, x))]
+            unit = "s" if wl == "install" else "packets/s"
+            for c, st in [(x, "xfrm"), (f, "nfipsec")]:
+                csvrows.append(["scale", wl, "gcm", "transport", n, st, unit,
+                                c.median(), min(c.values, default=None),
+                                max(c.values, default=None), len(c.values),
+                                c.why()])
+        rows.append(row)
+    lines += table(rows, ["N", "XFRM install s", "nfipsec install s",
+                          "nfipsec/XFRM", "XFRM pps", "nfipsec pps",
                           "nfipsec/XFRM"])
 
     os.makedirs(outdir, exist_ok=True)
