@@ -6,6 +6,7 @@
  * epoch inference of RFC 4303 Appendix A around 2^32.
  */
 #include <kunit/test.h>
+#include <linux/kthread.h>
 
 #include "../replay.c"
 
@@ -279,6 +280,118 @@ static void replay_no_window(struct kunit *test)
 	nfipsec_replay_free(&r);
 }
 
+/*
+ * Against a deliberately naive model (every number ever seen, in one flat
+ * bitmap) on a random walk around the top: big and small jumps forward,
+ * late packets just inside and just outside the window, duplicates. Window
+ * sizes that are not a multiple of the word size are in here too.
+ */
+#define HORRIBLE_MAX BIT(22)
+
+static void kvfree_action(void *p)
+{
+	kvfree(p);
+}
+
+static void replay_random_vs_horrible(struct kunit *test)
+{
+	static const u32 sizes[] = { 1, 32, 63, 64, 65, 100, 1000, 4096,
+				     NFIPSEC_REPLAY_MAX };
+	unsigned long *seen;
+	unsigned int i, n;
+
+	seen = kvcalloc(BITS_TO_LONGS(HORRIBLE_MAX), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kvfree_action,
+							seen), 0);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct nfipsec_replay r = {};
+		u32 w = sizes[i], top = 0;
+		unsigned int bad = 0;
+
+		bitmap_zero(seen, HORRIBLE_MAX);
+		KUNIT_ASSERT_EQ(test, nfipsec_replay_init(&r, w, GFP_KERNEL), 0);
+		for (n = 0; n < 20000; n++) {
+			u32 roll = get_random_u32_below(100), seq;
+			bool want;
+
+			if (n % 2500 == 2499)	/* a window's jump, +-1 */
+				seq = top + w + n / 2500 % 3 - 1;
+			else if (roll < 40)	/* a little ahead */
+				seq = top + 1 + get_random_u32_below(40);
+			else if (roll < 45)	/* far ahead */
+				seq = top + get_random_u32_below(min(3 * w, 3000U) +
+								 130);
+			else			/* around the bottom edge */
+				seq = top - min(top, w + 70) +
+				      get_random_u32_below(w + 140);
+			if (seq >= HORRIBLE_MAX)
+				break;
+			want = seq && !test_bit(seq, seen) &&
+			       (seq > top || top - seq < w);
+			if (want) {
+				__set_bit(seq, seen);
+				top = max(top, seq);
+			}
+			bad += accept(&r, seq, false, NULL) != want;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0, "window %u: %u verdicts differ",
+				    w, bad);
+		KUNIT_EXPECT_EQ(test, r.top, top);
+		nfipsec_replay_free(&r);
+	}
+}
+
+struct replay_race {
+	struct nfipsec_replay r;
+	struct completion go, done;
+	atomic_t running, accepted;
+	u32 n;
+};
+
+static int replay_racer(void *data)
+{
+	struct replay_race *rc = data;
+	u32 i;
+
+	wait_for_completion(&rc->go);
+	for (i = 1; i <= rc->n; i++)
+		if (accept(&rc->r, i, false, NULL))
+			atomic_inc(&rc->accepted);
+	if (atomic_dec_and_test(&rc->running))
+		complete(&rc->done);
+	return 0;
+}
+
+/*
+ * Two threads deliver the same numbers in order at once. Whoever sees a
+ * number first takes it (the other is either behind it or past it by less
+ * than the window), so every number is accepted exactly once: more would
+ * be a replay let through, fewer a lost packet.
+ */
+static void replay_two_cpus(struct kunit *test)
+{
+	struct replay_race *rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rc);
+	KUNIT_ASSERT_EQ(test, nfipsec_replay_init(&rc->r, 64, GFP_KERNEL), 0);
+	rc->n = 50000;
+	init_completion(&rc->go);
+	init_completion(&rc->done);
+	atomic_set(&rc->running, 2);
+	for (i = 0; i < 2; i++) {
+		t = kthread_run(replay_racer, rc, "replay_racer%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	complete_all(&rc->go);
+	wait_for_completion(&rc->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->accepted), rc->n);
+	KUNIT_EXPECT_EQ(test, rc->r.top, rc->n);
+	nfipsec_replay_free(&rc->r);
+}
+
 static void replay_init_limits(struct kunit *test)
 {
 	struct nfipsec_replay r = {};
@@ -306,6 +419,8 @@ static struct kunit_case replay_test_cases[] = {
 	KUNIT_CASE(replay_esn_boundaries),
 	KUNIT_CASE(replay_concurrent_duplicate),
 	KUNIT_CASE(replay_no_window),
+	KUNIT_CASE(replay_random_vs_horrible),
+	KUNIT_CASE(replay_two_cpus),
 	KUNIT_CASE(replay_init_limits),
 	{}
 };
