@@ -23,11 +23,12 @@
  * unpredictable IV (RFC 3602 §2.3).
  */
 #include <crypto/aead.h>
+#include <linux/in6.h>
 #include <linux/pfkeyv2.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
-#include <linux/in6.h>
+#include <linux/timekeeping.h>
 #include <nfipsec_pfkey.h>
 
 #include "esp.h"
@@ -194,6 +195,17 @@ static int esp_next_seq(struct nfipsec_sa *sa, u64 *seq)
 	return *seq > U32_MAX ? -EOVERFLOW : 0;
 }
 
+/*
+ * The first packet starts the SA's use lifetime (SADB_EXT_LIFETIME_*
+ * usetime), which PF_KEY's lifetime work counts from. Racing CPUs write
+ * the same second, give or take one.
+ */
+static void esp_note_use(struct nfipsec_sa *sa)
+{
+	if (unlikely(!READ_ONCE(sa->use_time)))
+		WRITE_ONCE(sa->use_time, ktime_get_real_seconds());
+}
+
 static int esp_output_finish(struct esp_scratch *s, int err)
 {
 	struct nfipsec_sa *sa = s->sa;
@@ -202,6 +214,7 @@ static int esp_output_finish(struct esp_scratch *s, int err)
 		this_cpu_inc(sa->stats->errors);
 		return err;
 	}
+	esp_note_use(sa);
 	this_cpu_inc(sa->stats->packets);
 	this_cpu_add(sa->stats->bytes, s->len);
 	return 0;
@@ -400,6 +413,7 @@ static int esp_input_finish(struct esp_scratch *s, int err)
 	err = esp_strip(sa, skb);
 	if (err < 0)
 		goto error;
+	esp_note_use(sa);
 	this_cpu_inc(sa->stats->packets);
 	this_cpu_add(sa->stats->bytes, skb->len);
 	return err == IPPROTO_NONE ? -ENODATA : err;

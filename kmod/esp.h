@@ -35,6 +35,10 @@
  *
  * Both directions take their own reference on the SA for the duration, so
  * the caller need only hold rcu_read_lock() or a reference at the call.
+ * They keep the SA's own counters (sa->stats: packets and payload bytes
+ * that made it, errors, replays, ICV failures) and set sa->use_time on the
+ * first packet; the caller counts only the namespace's. Byte and packet
+ * lifetimes are not checked here.
  * The skb always stays the caller's: esp.c never frees or queues it, and
  * on error its contents are undefined (drop it).
  *

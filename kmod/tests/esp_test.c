@@ -414,6 +414,7 @@ static void esp_roundtrip(struct kunit *test)
 	unsigned int plen;
 
 	sa = rand_sa(test, r->ealg, r->elen, r->aalg, r->alen, r->esn);
+	KUNIT_EXPECT_EQ(test, sa->use_time, 0);
 	get_random_bytes(data, sizeof(data));
 	for (plen = 0; plen <= 48; plen++) {
 		unsigned int hlen = nfipsec_esp_hdrlen(sa), clen, padlen, i;
@@ -454,6 +455,7 @@ static void esp_roundtrip(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, trailer[padlen], padlen);
 		KUNIT_EXPECT_EQ(test, trailer[padlen + 1], IPPROTO_IPIP);
 	}
+	KUNIT_EXPECT_GT(test, sa->use_time, 0);
 	KUNIT_EXPECT_EQ(test, SA_STAT(sa, packets), 2 * 49);
 	KUNIT_EXPECT_EQ(test, SA_STAT(sa, errors), 0);
 }
