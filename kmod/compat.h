@@ -28,4 +28,9 @@
 #define get_random_u32_below(ceil) prandom_u32_max(ceil)
 #endif
 
+/* 6.4 moved skb_gso_segment() from netdevice.h to net/gso.h. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <net/gso.h>
+#endif
+
 #endif /* _NFIPSEC_COMPAT_H */

@@ -175,7 +175,8 @@ static int flow6(const struct sk_buff *skb, bool outbound,
 			if (fh->frag_off & htons(IP6_OFFSET)) {
 				/* RFC 4301 §7: the next header of a
 				 * non-initial fragment is known, its
-				 * ports are not. */
+				 * ports are not.
+				 */
 				first_frag = false;
 				goto done;
 			}

@@ -6,6 +6,7 @@
 #include <linux/module.h>
 
 #include "netns.h"
+#include "path.h"
 #include "pfkey.h"
 #include "version.h"
 
@@ -13,6 +14,9 @@ static int __init nfipsec_init(void)
 {
 	int ret;
 
+	ret = nfipsec_input_init();
+	if (ret)
+		goto err_input;
 	ret = nfipsec_netns_init();
 	if (ret)
 		goto err_netns;
@@ -26,6 +30,8 @@ static int __init nfipsec_init(void)
 err_pfkey:
 	nfipsec_netns_exit();
 err_netns:
+	nfipsec_input_exit();
+err_input:
 	return ret;
 }
 
@@ -33,6 +39,7 @@ static void __exit nfipsec_exit(void)
 {
 	nfipsec_pfkey_exit();
 	nfipsec_netns_exit();
+	nfipsec_input_exit();
 	pr_info("nfipsec unloaded\n");
 }
 

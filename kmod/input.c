@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inbound processing (RFC 4301 §5.2): ESP addressed to us is decrypted and
+ * decapsulated at PRE_ROUTING, after defragmentation, and its content
+ * reinjected with netif_rx() so that it is routed, filtered and delivered
+ * like any packet received on the same device. The inbound SPD check then
+ * runs on that content at LOCAL_IN (SPD-I, direction IN) or FORWARD
+ * (direction FWD).
+ *
+ * "This packet came through SA X" travels with the reinjected packet in
+ * its sec_path, the skb extension XFRM keeps its own record in, set with
+ * secpath_set() (exported by the built-in XFRM core that Debian's kernels,
+ * and any kernel with XFRM, have). skb->cb does not survive netif_rx(),
+ * skb->mark belongs to the user, and the stack drops sec_paths exactly
+ * where the record must go: when the packet crosses into another
+ * namespace (skb_scrub_packet()).
+ *
+ * The stack expects every sec_path entry to be a live xfrm_state (an empty
+ * sec_path crashes __xfrm_policy_check() in 6.12, which dereferences the
+ * last entry), so ours holds one: a marker state, one for the module,
+ * never linked into XFRM's tables, in transport mode with an empty
+ * selector so that XFRM's own checks on a packet with no XFRM policy pass
+ * it (as they pass a packet XFRM decapsulated in transport mode). The
+ * packet holds a reference on it like on any sec_path entry, and frees it
+ * with the packet. The record itself - what the policy check needs to
+ * match a template: protocol, SPI, mode, reqid and the tunnel's endpoints
+ * - sits in the sec_path's unused bytes after that one entry (xvec[1..]
+ * and ovec, unused while olen is 0), recognised by the marker in xvec[0],
+ * len == 1 and a magic word. When XFRM pushes a state of its own onto the
+ * path (len > 1), the record is gone, and the packet is XFRM's.
+ *
+ * The policy check (RFC 4301 §5.2 step 4, §4.4.1):
+ *  - came through SA X, and the policy matching the content is PROTECT
+ *    with a template X fits: accept; another template: IN_TMPL_MISMATCH;
+ *  - came through a tunnel-mode SA, and no PROTECT policy covers the
+ *    content: the content is outside the SA's selectors, IN_SEL_MISMATCH
+ *    (PF_KEY gives SAs no selectors of their own; those of the policy the
+ *    SA serves are theirs). A transport-mode SA with no policy is accepted,
+ *    as XFRM does;
+ *  - plaintext matching PROTECT: IN_TMPL_MISMATCH unless every template is
+ *    optional (level "use");
+ *  - DISCARD: IN_POL_DISCARD; BYPASS: accept (IN_BYPASS);
+ *  - no policy at all: accept, as Linux does when no policy matches.
+ * ESP or AH itself reaching LOCAL_IN (not ours: XFRM's, in a namespace
+ * that runs both) is only checked against policies that select ESP or AH
+ * explicitly, as on output.
+ *
+ * Coexistence: ESP for an SPI we do not know is dropped (IN_NO_SA), unless
+ * the namespace has XFRM states, in which case it is left to XFRM.
+ */
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/xfrm.h>
+
+#include "esp.h"
+#include "flow.h"
+#include "netns.h"
+#include "path.h"
+
+#define REC_MAGIC	0x6e664950	/* "nfIP" */
+
+/* The record of the SA a packet came through, in sec_path.xvec[]. */
+struct in_rec {
+	__be32 spi;
+	u32 reqid;
+	u8 proto;
+	u8 mode;
+	u8 family;		/* of saddr/daddr */
+	u8 pad;
+	union nf_inet_addr saddr, daddr;
+	u32 magic;
+};
+
+/* What the ESP completion needs to finish one packet (copied by esp.c). */
+struct in_ctx {
+	struct nfipsec_encap e;
+	u8 family;
+};
+
+/* The marker xfrm_state in xvec[0]: see the top of the file. */
+static struct xfrm_state *marker;
+
+int nfipsec_input_init(void)
+{
+	marker = xfrm_state_alloc(&init_net);
+	if (!marker)
+		return -ENOMEM;
+	marker->props.mode = XFRM_MODE_TRANSPORT;
+	/* Never linked: its last put may free it at once. */
+	marker->km.state = XFRM_STATE_DEAD;
+	return 0;
+}
+
+void nfipsec_input_exit(void)
+{
+	/* Packets still holding it keep it alive; it is XFRM's memory. */
+	xfrm_state_put(marker);
+}
+
+static struct in_rec *rec_slot(struct sec_path *sp)
+{
+	/* xvec[1..] and ovec[] are contiguous, and hold the record. */
+	BUILD_BUG_ON(offsetof(struct sec_path, ovec) !=
+		     offsetof(struct sec_path, xvec) + sizeof(sp->xvec));
+	BUILD_BUG_ON(sizeof(struct in_rec) >
+		     sizeof(sp->xvec) - sizeof(sp->xvec[0]) + sizeof(sp->ovec));
+	return (struct in_rec *)((u8 *)sp + offsetof(struct sec_path, xvec) +
+				 sizeof(sp->xvec[0]));
+}
+
+static const struct in_rec *rec_get(const struct sk_buff *skb)
+{
+	struct sec_path *sp = skb_sec_path(skb);
+	const struct in_rec *r;
+
+	if (!sp || sp->len != 1 || sp->olen || sp->xvec[0] != marker)
+		return NULL;
+	r = rec_slot(sp);
+	return r->magic == REC_MAGIC ? r : NULL;
+}
+
+static int rec_set(struct sk_buff *skb, const struct nfipsec_sa *sa)
+{
+	struct sec_path *sp = secpath_set(skb);
+	struct in_rec *r;
+
+	if (!sp)
+		return -ENOMEM;
+	if (sp->len == 0) {
+		xfrm_state_hold(marker);
+		sp->xvec[0] = marker;
+		sp->len = 1;
+	} else if (sp->len != 1 || sp->olen || sp->xvec[0] != marker) {
+		return 0;	/* XFRM's: leave it alone */
+	}
+	r = rec_slot(sp);
+	memset(r, 0, sizeof(*r));
+	r->spi = sa->spi;
+	r->reqid = sa->reqid;
+	r->proto = sa->proto;
+	r->mode = sa->mode;
+	r->family = sa->family;
+	r->saddr = sa->saddr;
+	r->daddr = sa->daddr;
+	r->magic = REC_MAGIC;
+	return 0;
+}
+
+/* An SA with selectors of its own narrower than "anything". */
+static bool sel_is_any(const struct nfipsec_sel *sel)
+{
+	return sel->proto == NFIPSEC_PROTO_ANY && !sel->flags &&
+	       nfipsec_sel_prefixlen(&sel->local, sel->family) == 0 &&
+	       nfipsec_sel_prefixlen(&sel->remote, sel->family) == 0 &&
+	       sel->lport_lo == 0 && sel->lport_hi == U16_MAX &&
+	       sel->rport_lo == 0 && sel->rport_hi == U16_MAX;
+}
+
+/* Rebuild the link-layer header in front of the new network header, so
+ * that taps see a well-formed frame.
+ */
+static void fix_mac(struct sk_buff *skb)
+{
+	skb_mac_header_rebuild(skb);
+	if (skb_mac_header_was_set(skb) && skb->mac_len == ETH_HLEN &&
+	    skb->dev && skb->dev->type == ARPHRD_ETHER)
+		eth_hdr(skb)->h_proto = skb->protocol;
+}
+
+/* After ESP: decapsulate, check, record and reinject. Consumes @skb. */
+static void in_finish(struct nfipsec_sa *sa, struct sk_buff *skb, int nexthdr,
+		      const struct in_ctx *c)
+{
+	struct nfipsec_net *nn = sa->nn;
+	struct nfipsec_flow fl;
+	int family;
+
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NOMEM);
+		goto drop;
+	}
+	family = nfipsec_decap(skb, sa->mode, &c->e, nexthdr);
+	if (family < 0) {
+		nfipsec_stat_inc(nn, family == -ENOMEM ?
+				 NFIPSEC_STAT_IN_NOMEM :
+				 NFIPSEC_STAT_IN_SA_MODE_ERROR);
+		goto drop;
+	}
+	if (!sel_is_any(&sa->sel) &&
+	    (nfipsec_flow_from_skb(skb, family, false, &fl) ||
+	     !nfipsec_sel_match(&sa->sel, &fl))) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);
+		goto drop;
+	}
+	if (rec_set(skb, sa)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NOMEM);
+		goto drop;
+	}
+	nf_reset_ct(skb);
+	skb_dst_drop(skb);
+	fix_mac(skb);
+	skb->pkt_type = PACKET_HOST;
+	netif_rx(skb);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+static void in_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
+		    void *ctx)
+{
+	if (ret < 0) {
+		nfipsec_stat_inc(sa->nn, nfipsec_esp_in_stat(ret));
+		kfree_skb(skb);
+	} else {
+		in_finish(sa, skb, ret, ctx);
+	}
+	nfipsec_path_put();
+}
+
+/* Is this ESP someone else's to handle (XFRM in the same namespace)? */
+static bool xfrm_may_own(const struct net *net)
+{
+	return READ_ONCE(net->xfrm.state_num) != 0;
+}
+
+unsigned int nfipsec_input(struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	struct nfipsec_net *nn = nfipsec_pernet(state->net);
+	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	struct nfipsec_esp_cb cb = { .done = in_done };
+	union nf_inet_addr daddr = {};
+	struct in_ctx c = { .family = family };
+	struct nfipsec_sa *sa;
+	__be32 spi;
+	int ret;
+
+	ret = nfipsec_encap_find_esp(skb, family, &c.e);
+	if (ret == -ENOENT)
+		return NF_ACCEPT;	/* not ESP */
+	if (ret) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_HDR_ERROR);
+		return NF_DROP;
+	}
+	spi = ((struct ip_esp_hdr *)(skb_network_header(skb) + c.e.hdrlen))->spi;
+	if (family == AF_INET)
+		daddr.ip = ip_hdr(skb)->daddr;
+	else
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+
+	rcu_read_lock();
+	sa = nfipsec_sad_lookup_rcu(nn, IPPROTO_ESP, spi, family, &daddr);
+	if (!sa) {
+		rcu_read_unlock();
+		if (xfrm_may_own(state->net))
+			return NF_ACCEPT;
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NO_SA);
+		return NF_DROP;
+	}
+
+	if (!nfipsec_usage(sa)) {
+		rcu_read_unlock();
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SA_EXPIRED);
+		return NF_DROP;
+	}
+
+	/* esp.c wants skb->data at the ESP header. */
+	__skb_pull(skb, c.e.hdrlen);
+	skb_reset_transport_header(skb);
+	cb.ctx = &c;
+	cb.ctxlen = sizeof(c);
+	nfipsec_path_get();
+	ret = nfipsec_esp_input(sa, skb, &cb);
+	if (ret == -EINPROGRESS) {
+		rcu_read_unlock();
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_CRYPTO_ASYNC);
+		return NF_STOLEN;
+	}
+	nfipsec_path_put();
+	if (ret < 0) {
+		rcu_read_unlock();
+		nfipsec_stat_inc(nn, nfipsec_esp_in_stat(ret));
+		return NF_DROP;
+	}
+	in_finish(sa, skb, ret, &c);
+	rcu_read_unlock();
+	return NF_STOLEN;
+}
+
+/* Does the SA of record @r fit template @t (RFC 4301 §5.2 step 4)? */
+static bool tmpl_fits(const struct nfipsec_tmpl *t, const struct in_rec *r)
+{
+	static const union nf_inet_addr any;
+	u8 mode = t->mode == NFIPSEC_MODE_ANY ? NFIPSEC_MODE_TRANSPORT :
+						t->mode;
+
+	if (t->proto != r->proto || mode != r->mode)
+		return false;
+	if (t->reqid && t->reqid != r->reqid)
+		return false;
+	if (mode != NFIPSEC_MODE_TUNNEL)
+		return true;
+	if (t->family && t->family != r->family)
+		return false;
+	if (memcmp(&t->saddr, &any, sizeof(any)) &&
+	    memcmp(&t->saddr, &r->saddr, sizeof(any)))
+		return false;
+	return !memcmp(&t->daddr, &any, sizeof(any)) ||
+	       !memcmp(&t->daddr, &r->daddr, sizeof(any));
+}
+
+/* The verdict of a PROTECT policy on a packet with record @r (or none). */
+static bool protect_ok(const struct nfipsec_policy *pol,
+		       const struct in_rec *r)
+{
+	unsigned int i;
+	bool optional = true;
+
+	for (i = 0; i < pol->ntmpl; i++) {
+		const struct nfipsec_tmpl *t = &pol->tmpl[i];
+
+		if (r && tmpl_fits(t, r))
+			return true;
+		if (t->level != NFIPSEC_LEVEL_USE)
+			optional = false;
+	}
+	return optional;
+}
+
+unsigned int nfipsec_input_policy(struct sk_buff *skb,
+				  const struct nf_hook_state *state, u8 dir)
+{
+	struct nfipsec_net *nn = nfipsec_pernet(state->net);
+	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	const struct nfipsec_policy *pol;
+	struct nfipsec_spd_result res;
+	const struct in_rec *r;
+	struct nfipsec_flow fl;
+	unsigned int verdict = NF_ACCEPT;
+
+	if (nfipsec_flow_from_skb(skb, family, false, &fl)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_HDR_ERROR);
+		return NF_DROP;
+	}
+	r = rec_get(skb);
+
+	rcu_read_lock();
+	nfipsec_spd_lookup(nn, dir, &fl, &res);
+	pol = res.pol;
+	if (pol && (fl.proto == IPPROTO_ESP || fl.proto == IPPROTO_AH) &&
+	    pol->sel.proto != fl.proto)
+		pol = NULL;
+	if (!pol) {
+		if (r && r->mode == NFIPSEC_MODE_TUNNEL) {
+			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);
+			verdict = NF_DROP;
+		}
+		goto out;
+	}
+	switch (pol->action) {
+	case NFIPSEC_ACT_PROTECT:
+		if (!protect_ok(pol, r)) {
+			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_TMPL_MISMATCH);
+			verdict = NF_DROP;
+		}
+		break;
+	case NFIPSEC_ACT_BYPASS:
+		if (r && r->mode == NFIPSEC_MODE_TUNNEL) {
+			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);
+			verdict = NF_DROP;
+		} else {
+			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_BYPASS);
+		}
+		break;
+	default:
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_POL_DISCARD);
+		verdict = NF_DROP;
+		break;
+	}
+out:
+	rcu_read_unlock();
+	return verdict;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Outbound processing (RFC 4301 §5.1): classify a packet against SPD-S and
+ * SPD-O; bypass it, discard it, or protect it with the SA its policy's
+ * template names and send the result on the route to the SA's peer.
+ *
+ * Re-entry. What we send goes through LOCAL_OUT again, our own hook
+ * included. It is ESP, and ESP or AH leaving the host is passed through
+ * unless the policy it matches names ESP or AH as its protocol: a PROTECT
+ * policy over "any protocol" covers the traffic, not the IPsec packets
+ * carrying it, just as IKE's own traffic must be given a BYPASS entry by
+ * whoever configures the SPD. A policy that explicitly selects ESP is
+ * honoured (nested protection); the cb-based marks XFRM uses cannot be
+ * relied on, since the stack reuses skb->cb between our hook and the next.
+ *
+ * No SA yet: acquire.c sends ACQUIRE and the packet is dropped, never
+ * sent in clear. A GSO packet is segmented before ESP; for TCP the
+ * segments are first cut to fit the outer path MTU after ESP's overhead,
+ * so that the ESP packets need no fragmentation.
+ *
+ * Asynchronous crypto: the packet is stolen (NF_STOLEN) in every case;
+ * the completion callback sends it. nfipsec_path_get()/put() count it in
+ * flight so that a namespace or the module cannot go away under it.
+ */
+#include <linux/netfilter.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+
+#include "esp.h"
+#include "flow.h"
+#include "netns.h"
+#include "path.h"
+
+/* What the ESP completion needs to finish one packet (copied by esp.c). */
+struct out_ctx {
+	struct net *net;
+	struct nfipsec_encap e;
+	u8 mode;
+	bool same_family;	/* outer family = inner: keep skb->sk's opts */
+};
+
+static void out_send(struct sk_buff *skb, const struct out_ctx *c)
+{
+	struct sock *sk = c->same_family ? skb->sk : NULL;
+
+	nfipsec_encap_finish(skb, &c->e);
+	/* A new packet: not the inner one's connection, and free to be
+	 * fragmented (the SA's peer reassembles it before ESP).
+	 */
+	nf_reset_ct(skb);
+	skb->ignore_df = 1;
+	if (c->e.outer_family == AF_INET) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		skb->protocol = htons(ETH_P_IP);
+		if (c->mode == NFIPSEC_MODE_TUNNEL)
+			ip_select_ident(c->net, skb, NULL);
+		ip_local_out(c->net, sk, skb);
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		skb->protocol = htons(ETH_P_IPV6);
+		ip6_local_out(c->net, sk, skb);
+	}
+}
+
+static void out_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
+		     void *ctx)
+{
+	const struct out_ctx *c = ctx;
+
+	if (ret) {
+		nfipsec_stat_inc(sa->nn, nfipsec_esp_out_stat(ret));
+		kfree_skb(skb);
+	} else {
+		out_send(skb, c);
+	}
+	nfipsec_path_put();
+}
+
+/* Encapsulate, encrypt and send one packet (not GSO). Consumes @skb. */
+static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
+			struct out_ctx *c, u8 family)
+{
+	const struct nfipsec_esp_cb cb = {
+		.done = out_done, .ctx = c, .ctxlen = sizeof(*c),
+	};
+	int ret;
+
+	ret = nfipsec_encap_prepare(sa, skb, family, &c->e);
+	if (ret) {
+		nfipsec_stat_inc(sa->nn, ret == -ENOMEM ? NFIPSEC_STAT_OUT_NOMEM :
+				 NFIPSEC_STAT_OUT_ERROR);
+		kfree_skb(skb);
+		return;
+	}
+	nfipsec_path_get();
+	ret = nfipsec_esp_output(sa, skb, c->e.hdrlen, c->e.nexthdr, 0, &cb);
+	if (ret == -EINPROGRESS) {
+		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_CRYPTO_ASYNC);
+		return;
+	}
+	nfipsec_path_put();
+	if (ret) {
+		nfipsec_stat_inc(sa->nn, nfipsec_esp_out_stat(ret));
+		kfree_skb(skb);
+		return;
+	}
+	out_send(skb, c);
+}
+
+/* The route to the tunnel's far end, from its near end. */
+static struct dst_entry *tunnel_route4(struct net *net,
+				       const struct nfipsec_sa *sa,
+				       const struct sk_buff *skb)
+{
+	struct flowi4 fl4 = {
+		.daddr = sa->daddr.ip,
+		.saddr = sa->saddr.ip,
+		.flowi4_proto = IPPROTO_ESP,
+		.flowi4_mark = skb->mark,
+	};
+	struct rtable *rt = ip_route_output_key(net, &fl4);
+
+	return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+}
+
+static struct dst_entry *tunnel_route6(struct net *net,
+				       const struct nfipsec_sa *sa,
+				       const struct sk_buff *skb)
+{
+	struct flowi6 fl6 = {
+		.daddr = sa->daddr.in6,
+		.saddr = sa->saddr.in6,
+		.flowi6_proto = IPPROTO_ESP,
+		.flowi6_mark = skb->mark,
+	};
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+	int err = dst->error;
+
+	if (err) {
+		dst_release(dst);
+		return ERR_PTR(err);
+	}
+	return dst;
+}
+
+/*
+ * Cut TCP segments so that each ESP packet fits the outer route's MTU: the
+ * sender's MSS is for its own route, which knows nothing of ESP.
+ */
+static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
+		    unsigned int outer_hdrlen)
+{
+	struct skb_shared_info *si = skb_shinfo(skb);
+	unsigned int mtu, hdrs, room;
+
+	if (!(si->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) ||
+	    !skb_transport_header_was_set(skb))
+		return;
+	mtu = dst_mtu(skb_dst(skb));
+	/* Transport mode keeps the IP header in front of ESP; tunnel mode
+	 * encrypts it, with an outer header in front.
+	 */
+	hdrs = skb_transport_offset(skb) + tcp_hdrlen(skb);
+	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+		room = mtu > outer_hdrlen ?
+		       nfipsec_esp_payload_mtu(sa, mtu - outer_hdrlen) : 0;
+	} else {
+		room = mtu > skb_transport_offset(skb) ?
+		       nfipsec_esp_payload_mtu(sa, mtu -
+					       skb_transport_offset(skb)) : 0;
+		hdrs = tcp_hdrlen(skb);
+	}
+	if (room < hdrs + 256 || room - hdrs >= si->gso_size)
+		return;
+	/* The shared info may be TCP's own (a clone of its queue). */
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return;
+	si = skb_shinfo(skb);
+	si->gso_size = room - hdrs;
+	si->gso_type |= SKB_GSO_DODGY;
+	si->gso_segs = 0;
+}
+
+/* Protect @skb (of @family) with @sa. Consumes @skb. */
+static void protect(struct nfipsec_sa *sa, struct sk_buff *skb,
+		    const struct nf_hook_state *state, u8 family)
+{
+	struct out_ctx c = {
+		.net = state->net,
+		.mode = sa->mode,
+		.same_family = sa->family == family,
+	};
+	struct sk_buff *segs, *seg, *next;
+	unsigned int outer = 0;
+
+	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+		struct dst_entry *dst = sa->family == AF_INET ?
+			tunnel_route4(state->net, sa, skb) :
+			tunnel_route6(state->net, sa, skb);
+
+		if (IS_ERR(dst)) {
+			nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_NO_ROUTE);
+			kfree_skb(skb);
+			return;
+		}
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		outer = sa->family == AF_INET ? sizeof(struct iphdr) :
+						sizeof(struct ipv6hdr);
+	}
+	if (!skb_is_gso(skb)) {
+		protect_one(sa, skb, &c, family);
+		return;
+	}
+	fit_gso(sa, skb, outer);
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_ERROR);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		protect_one(sa, seg, &c, family);
+	}
+}
+
+/* RCU: the SA for template @t and flow @fl, or NULL. */
+static struct nfipsec_sa *find_sa(struct nfipsec_net *nn,
+				  const struct nfipsec_tmpl *t,
+				  const struct nfipsec_flow *fl)
+{
+	static const union nf_inet_addr any;
+
+	if (t->mode == NFIPSEC_MODE_TUNNEL)
+		return nfipsec_sad_lookup_out_rcu(nn, t->family, t->proto,
+						  t->mode, t->reqid,
+						  memcmp(&t->saddr, &any,
+							 sizeof(any)) ?
+						  &t->saddr : NULL,
+						  &t->daddr);
+	return nfipsec_sad_lookup_out_rcu(nn, fl->family, t->proto,
+					  NFIPSEC_MODE_TRANSPORT, t->reqid,
+					  &fl->local, &fl->remote);
+}
+
+/*
+ * The template to apply: ESP is all we do. A template for anything else
+ * is fine only if optional (level "use"); then it is skipped.
+ */
+static const struct nfipsec_tmpl *pick_tmpl(const struct nfipsec_policy *pol)
+{
+	const struct nfipsec_tmpl *esp = NULL;
+	unsigned int i;
+
+	for (i = 0; i < pol->ntmpl; i++) {
+		const struct nfipsec_tmpl *t = &pol->tmpl[i];
+
+		if (t->proto == IPPROTO_ESP && !esp)
+			esp = t;
+		else if (t->level != NFIPSEC_LEVEL_USE)
+			return NULL;
+	}
+	return esp;
+}
+
+unsigned int nfipsec_output(struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	struct nfipsec_net *nn = nfipsec_pernet(state->net);
+	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	const struct nfipsec_policy *pol;
+	const struct nfipsec_tmpl *t;
+	struct nfipsec_spd_result res;
+	struct nfipsec_flow fl;
+	struct nfipsec_sa *sa;
+
+	if (nfipsec_flow_from_skb(skb, family, true, &fl)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_ERROR);
+		return NF_DROP;
+	}
+
+	rcu_read_lock();
+	nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, &fl, &res);
+	pol = res.pol;
+	if (!pol)
+		goto accept;
+	/* IPsec packets, ours included: see the top of the file. */
+	if ((fl.proto == IPPROTO_ESP || fl.proto == IPPROTO_AH) &&
+	    pol->sel.proto != fl.proto)
+		goto accept;
+	switch (pol->action) {
+	case NFIPSEC_ACT_BYPASS:
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_BYPASS);
+		goto accept;
+	case NFIPSEC_ACT_PROTECT:
+		break;
+	default:
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_POL_DISCARD);
+		goto drop;
+	}
+
+	t = pick_tmpl(pol);
+	if (!t) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_ERROR);
+		goto drop;
+	}
+	sa = find_sa(nn, t, &fl);
+	if (!sa || !nfipsec_sa_get(sa)) {
+		if (t->level == NFIPSEC_LEVEL_USE)
+			goto accept;	/* optional: in clear is allowed */
+		nfipsec_acquire(nn, pol, t, &fl);
+		goto drop;
+	}
+	rcu_read_unlock();
+
+	if (!nfipsec_usage(sa)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_SA_EXPIRED);
+		nfipsec_sa_put(sa);
+		return NF_DROP;
+	}
+	protect(sa, skb, state, family);
+	nfipsec_sa_put(sa);
+	return NF_STOLEN;
+
+accept:
+	rcu_read_unlock();
+	return NF_ACCEPT;
+drop:
+	rcu_read_unlock();
+	return NF_DROP;
+}
