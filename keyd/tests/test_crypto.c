@@ -136,6 +136,35 @@ test_key_lengths(void)
 	crypto_ike_keys_wipe(&k);
 }
 
+/* HMAC-SHA2-384 has no ACVP case here: a Python reference instead. */
+static void
+test_kdf384(void)
+{
+	struct crypto_suite s = { IKEV2_ENCR_AES_GCM_16, 256,
+	    IKEV2_INTEG_NONE, IKEV2_PRF_HMAC_SHA2_384 };
+	uint8_t ni[32], nr[48], gir[256], spii[8], spir[8], sk[48];
+	uint8_t all[3 * 48 + 2 * 36], *p = all;
+	struct ike_keys k;
+
+	seq(ni, 32, 0x10);
+	seq(nr, 48, 0x90);
+	seq(gir, 256, 0x33);
+	seq(spii, 8, 0xa0);
+	seq(spir, 8, 0xb0);
+	ok(crypto_skeyseed(s.prf, ni, 32, nr, 48, gir, 256, sk) == 0 &&
+	    eqhex(sk, 48, kdf384_skeyseed), "HMAC-SHA2-384: SKEYSEED");
+	ok(crypto_ike_keys(&k, &s, sk, ni, 32, nr, 48, spii, spir) == 0,
+	    "HMAC-SHA2-384: IKE SA keys for AES-GCM-16-256");
+	memcpy(p, k.sk_d, 48); p += 48;
+	memcpy(p, k.sk_ei, 36); p += 36;
+	memcpy(p, k.sk_er, 36); p += 36;
+	memcpy(p, k.sk_pi, 48); p += 48;
+	memcpy(p, k.sk_pr, 48);
+	ok(eqhex(all, sizeof(all), kdf384_keys),
+	    "HMAC-SHA2-384: SK_d|SK_ei|SK_er|SK_pi|SK_pr known value");
+	crypto_ike_keys_wipe(&k);
+}
+
 static void
 test_psk(void)
 {
@@ -196,6 +225,7 @@ main(void)
 	for (i = 0; i < nitems(kdf_vecs); i++)
 		test_kdf_vec(&kdf_vecs[i]);
 	test_key_lengths();
+	test_kdf384();
 	test_psk();
 	test_natd();
 	return (tap_done());

@@ -67,6 +67,16 @@ def gen():
         octets = msg + nonce + prf(p, skp, idbody)
         auth = prf(p, prf(p, psk, b'Key Pad for IKEv2'), octets)
         out.append(cstr('psk_auth_%d' % p, auth))
+    # KDF with HMAC-SHA2-384 (ACVP's cases above are SHA-256 and -512):
+    # SKEYSEED and the seven keys for AES-GCM-16-256 (no SK_a; SK_e is a
+    # 32-octet key and a 4-octet salt).
+    p = 6
+    ni, nr, gir = seq(0x10, 32), seq(0x90, 48), seq(0x33, 256)
+    spii, spir = seq(0xa0, 8), seq(0xb0, 8)
+    sk = prf(p, ni + nr, gir)
+    km = prfplus(p, sk, ni + nr + spii + spir, 3 * 48 + 2 * 36)
+    out.append(cstr('kdf384_skeyseed', sk))
+    out.append(cstr('kdf384_keys', km))
     # NAT-D (§2.23): SHA-1(SPIi | SPIr | 192.0.2.1 | 500).
     out.append(cstr('natd_ref', hashlib.sha1(seq(1, 8) + bytes(8) +
                                              bytes([192, 0, 2, 1]) +
