@@ -126,8 +126,10 @@ struct nfipsec_sa {
 
 /* sa.c */
 struct nfipsec_sa *nfipsec_sa_alloc(struct nfipsec_net *nn, gfp_t gfp);
-/* Allocate the AEAD transform for (ealg, aalg) and set the keys. Process
- * context, may sleep. Refuses NULL encryption without integrity. */
+/*
+ * Allocate the AEAD transform for (ealg, aalg) and set the keys. Process
+ * context, may sleep. Refuses NULL encryption without integrity.
+ */
 int nfipsec_sa_init_crypto(struct nfipsec_sa *sa);
 void nfipsec_sa_put(struct nfipsec_sa *sa);
 
