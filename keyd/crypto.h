@@ -75,7 +75,7 @@ struct ike_keys {
 	uint8_t		sk_er[CRYPTO_ENCR_KEY_MAX];
 	uint8_t		sk_pi[CRYPTO_PRF_MAX];
 	uint8_t		sk_pr[CRYPTO_PRF_MAX];
-	uint64_t	iv_seq;		/* next AEAD IV we send under sk_e? */
+	uint64_t	iv_seq;		/* our next AEAD IV (crypto_sk.c) */
 };
 
 /*

@@ -176,7 +176,8 @@ struct ikev2_msg_p {
 	struct ikev2_span	cookie;		/* COOKIE data, 1..64 */
 	uint16_t		invalid_ke_group; /* INVALID_KE_PAYLOAD data */
 	unsigned		nnatd_src;
-	struct ikev2_span	natd_src[4];	/* one per local address */
+	struct ikev2_span	natd_src[8];	/* §2.23: one per candidate
+					   source address; more refused */
 	struct ikev2_span	natd_dst;
 };
 
