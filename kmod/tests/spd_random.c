@@ -102,12 +102,16 @@ static void rnd_ports_sel(struct rnd_state *rs, u16 *lo, u16 *hi, u8 *flags,
 
 static void rnd_sel(struct rnd_state *rs, struct nfipsec_sel *s)
 {
+	u32 k;
+
 	sel_init(s, rnd(rs, 3) ? AF_INET : AF_INET6);
 	rnd_range(rs, s->family, false, &s->local);
 	rnd_range(rs, s->family, true, &s->remote);
 	if (rnd(rs, 5) < 2)
 		return;		/* protocol and ports ANY */
-	s->proto = rnd_protos[rnd(rs, 3)];
+	/* Ports under protocol ANY too, as PF_KEY allows. */
+	k = rnd(rs, 4);
+	s->proto = k == 3 ? NFIPSEC_PROTO_ANY : rnd_protos[k];
 	rnd_ports_sel(rs, &s->lport_lo, &s->lport_hi, &s->flags,
 		      NFIPSEC_SEL_LPORT_OPAQUE);
 	rnd_ports_sel(rs, &s->rport_lo, &s->rport_hi, &s->flags,
