@@ -410,6 +410,9 @@ ikev2_validate_notify(struct ikev2_msg_p *msg, const uint8_t *p, size_t left,
 static int
 ikev2_pld_notify_known(struct ikev2_msg_p *msg, const struct ikev2_notify_p *n)
 {
+	uint64_t h;
+	size_t i;
+
 	switch (n->type) {
 	case IKEV2_N_NAT_DETECTION_SOURCE_IP:
 	case IKEV2_N_NAT_DETECTION_DESTINATION_IP:
@@ -431,6 +434,16 @@ ikev2_pld_notify_known(struct ikev2_msg_p *msg, const struct ikev2_notify_p *n)
 		/* Only IKE_SA_INIT carries a cookie, and never under SK. */
 		if (!n->encrypted && msg->cookie.len == 0)
 			msg->cookie = n->data;
+		break;
+	case IKEV2_N_SIGNATURE_HASH_ALGORITHMS:
+		/* RFC 7427 §4: a list of 16-bit hash algorithm numbers. */
+		if (n->data.len == 0 || n->data.len % 2 != 0)
+			return (pld_error(msg, IKEV2_N_INVALID_SYNTAX));
+		for (i = 0; i < n->data.len; i += 2) {
+			h = be_uint(n->data.ptr + i, 2);
+			if (h < 32)	/* unknown numbers are just not ours */
+				msg->sighash |= 1u << h;
+		}
 		break;
 	case IKEV2_N_INVALID_KE_PAYLOAD:
 		if (n->data.len != 2)

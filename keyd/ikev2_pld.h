@@ -179,6 +179,7 @@ struct ikev2_msg_p {
 	struct ikev2_span	natd_src[8];	/* §2.23: one per candidate
 					   source address; more refused */
 	struct ikev2_span	natd_dst;
+	uint32_t		sighash;	/* RFC 7427: bit n = hash n */
 };
 
 /*

@@ -374,7 +374,10 @@ test_captured(void)
 	ok(m->ke.group == 30 && m->ke.data.len == 128 &&
 	    m->nonce.len == 32 && m->nnatd_src == 1 && m->natd_dst.len == 20 &&
 	    sh != NULL && sh->data.len == 8 &&
-	    ikev2_pld_notify_find(m, IKEV2_N_REDIRECT_SUPPORTED) != NULL,
+	    ikev2_pld_notify_find(m, IKEV2_N_REDIRECT_SUPPORTED) != NULL &&
+	    m->sighash == (1u << IKEV2_SIGHASH_SHA1 |
+	    1u << IKEV2_SIGHASH_SHA2_256 | 1u << IKEV2_SIGHASH_SHA2_384 |
+	    1u << IKEV2_SIGHASH_SHA2_512),
 	    "captured: KE, Nonce, NAT-D, SIGNATURE_HASH_ALGORITHMS, REDIRECT");
 
 	buf_init(&b);

@@ -300,6 +300,12 @@ test_malformed(void)
 	    notify_with(IKEV2_N_COOKIE, big, 65) == IKEV2_N_INVALID_SYNTAX &&
 	    notify_with(IKEV2_N_COOKIE, big, 64) == 0,
 	    "COOKIE of 0 and 65 octets refused, 64 accepted");
+	ok(notify_with(IKEV2_N_SIGNATURE_HASH_ALGORITHMS, big, 3) ==
+	    IKEV2_N_INVALID_SYNTAX && notify_with(
+	    IKEV2_N_SIGNATURE_HASH_ALGORITHMS, big, 0) ==
+	    IKEV2_N_INVALID_SYNTAX && notify_with(
+	    IKEV2_N_SIGNATURE_HASH_ALGORITHMS, big, 4) == 0,
+	    "SIGNATURE_HASH_ALGORITHMS of 3 or 0 octets refused, 4 accepted");
 	ok(notify_with(IKEV2_N_INVALID_KE_PAYLOAD, big, 3) ==
 	    IKEV2_N_INVALID_SYNTAX, "INVALID_KE_PAYLOAD with 3 data octets");
 
