@@ -15,6 +15,7 @@
 #include <linux/bottom_half.h>
 #include <linux/jhash.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/socket.h>
 
 #include "spd_int.h"
@@ -38,6 +39,7 @@ struct cache_slot {
 
 struct nfipsec_spd_cache {
 	struct cache_slot __percpu *slots;	/* CACHE_SLOTS per CPU */
+	u32 seed;	/* random: a sender cannot aim flows at one slot */
 };
 
 static void make_key(struct cache_key *k, u8 dir,
@@ -63,7 +65,7 @@ static void make_key(struct cache_key *k, u8 dir,
 static struct cache_slot *slot_of(struct nfipsec_spd_cache *c,
 				  const struct cache_key *k)
 {
-	u32 h = jhash2((const u32 *)k, sizeof(*k) / sizeof(u32), 0);
+	u32 h = jhash2((const u32 *)k, sizeof(*k) / sizeof(u32), c->seed);
 
 	return this_cpu_ptr(c->slots) + (h & (CACHE_SLOTS - 1));
 }
@@ -110,6 +112,7 @@ struct nfipsec_spd_cache *nfipsec_spd_cache_alloc(void)
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return NULL;
+	c->seed = get_random_u32();
 	c->slots = __alloc_percpu(CACHE_SLOTS * sizeof(struct cache_slot),
 				  __alignof__(struct cache_slot));
 	if (!c->slots) {
