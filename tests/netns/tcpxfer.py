@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""A TCP transfer whose content is checked end to end.
+
+  tcpxfer.py recv ADDR PORT          accept one connection, read to EOF,
+                                     print "<bytes> <sha256>"
+  tcpxfer.py send ADDR PORT NBYTES   send NBYTES of seeded pseudo-random data
+                                     (connect retried for 10 s), print the same
+
+The caller compares the two lines. Used by the interop tests to prove that
+a multi-megabyte stream crossed an IPsec SA intact.
+"""
+import hashlib
+import random
+import socket
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def recv(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(1)
+    s.settimeout(60)
+    c, _ = s.accept()
+    c.settimeout(60)
+    h, n = hashlib.sha256(), 0
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    print(n, h.hexdigest())
+
+
+def send(addr, port, nbytes):
+    rnd = random.Random(nbytes)
+    data = rnd.randbytes(nbytes)
+    end = time.time() + 10
+    while True:
+        try:
+            c = socket.create_connection((addr, port), timeout=60)
+            break
+        except OSError:
+            if time.time() > end:
+                raise
+            time.sleep(0.1)
+    c.sendall(data)
+    c.shutdown(socket.SHUT_WR)
+    c.recv(1)   # wait for the peer to close: everything was read
+    c.close()
+    print(nbytes, hashlib.sha256(data).hexdigest())
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "recv":
+        recv(sys.argv[2], int(sys.argv[3]))
+    else:
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
