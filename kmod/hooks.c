@@ -12,8 +12,8 @@
  * (nf_defrag_ipv4/6, what conntrack uses), so ESP arrives whole: a peer
  * that fragments its ESP packets is normal.
  *
- * See /work/shared/DESIGN.md ("Packet flow") and the top of input.c and
- * output.c for the whole flow.
+ * Documentation/packet-path.md has the whole flow; the tops of input.c and
+ * output.c have the details.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
