@@ -146,6 +146,9 @@ pkts_nfipsec() {	# NS SPI(hex, 0x...)
 		/allocated:/ { if (cur == s && !done) { print $2; done = 1 } }' /tmp/setkey-D.out
 }
 
+# above N CMD...: CMD prints a number greater than N (for wait_for).
+above() { local v=$1; shift; [ "$("$@")" -gt "$v" ]; }
+
 # xfer FROM_NS FROM_ADDR TO_NS TO_ADDR: XFER_BYTES over TCP, checked.
 xfer() {
 	local port=$((5000 + RANDOM % 1000)) got sent

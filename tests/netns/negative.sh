@@ -47,7 +47,6 @@ n1 ip xfrm policy add src 192.0.2.1 dst 192.0.2.2 dir in tmpl proto esp mode tra
 
 n1 ping -q -c 2 -i 0.2 -W 2 192.0.2.1
 in_pkts() { pkts_nfipsec "$ns0" "$1"; }
-above() { local v=$1; shift; [ "$("$@")" -gt "$v" ]; }	# above N CMD...
 
 craft() { n1 /usr/bin/python3 "$CRAFT" "$@"; }
 esp() {		# esp SPI SEQ [options]: ICMP 192.0.2.2 -> .1 in ESP
