@@ -5,6 +5,7 @@
 #   tcp1   TCP, one stream           Mbit/s
 #   tcp4   TCP, four streams (-P 4)  Mbit/s
 #   udp64  UDP, 64-byte payloads, unlimited rate (-b 0)   packets/s received
+#          (and udp64-sent: packets/s sent, for report.py's per-packet cost)
 #
 # Each run appends one line to $raw: STACK ALG MODE WORKLOAD VALUE, tab-
 # separated, where VALUE is a number or "n/a:REASON". tests/bench/report
@@ -34,7 +35,7 @@ iperf_server_restart() {
 	iperf_server_start || echo "bench: iperf3 server did not come back"
 }
 
-# One run: print the receiver's figure.
+# One run: print the receiver's figure (for udp64, then the sender's).
 run_once() {	# WORKLOAD DST
 	local args=() json
 	case $1 in
@@ -47,8 +48,10 @@ run_once() {	# WORKLOAD DST
 	case $1 in
 	tcp*) jq -e '.end.sum_received.bits_per_second / 1e6' <<< "$json" ;;
 	# iperf3 3.12 counts "packets" by sequence number; bytes are exact.
-	udp64) jq -e --argjson l "$UDP_LEN" \
-		'.end.sum_received | .bytes / $l / .seconds' <<< "$json" ;;
+	# Then the sender's rate: see udp64-sent below.
+	udp64) jq -e -r --argjson l "$UDP_LEN" '.end | "\(.sum_received.bytes /
+		$l / .sum_received.seconds) \(.sum_sent.bytes / $l / .sum_sent.seconds)"' \
+		<<< "$json" ;;
 	esac
 }
 
@@ -58,7 +61,13 @@ measure() {	# STACK ALG MODE DST
 	for w in "${WORKLOADS[@]}"; do
 		for r in $(seq "$RUNS"); do
 			if v=$(run_once "$w" "$4"); then
-				emit "$1" "$2" "$3" "$w" "$v"
+				emit "$1" "$2" "$3" "$w" "${v%% *}"
+				# Also the sender's rate, for the per-packet cost: on
+				# veth the sender's thread also runs the receiving
+				# softirq (decryption included), while what is
+				# received is often bounded by the receiving
+				# application instead.
+				[ "$w" = udp64 ] && emit "$1" "$2" "$3" udp64-sent "${v##* }"
 			else
 				emit "$1" "$2" "$3" "$w" "n/a:iperf3 run failed"
 				iperf_server_restart

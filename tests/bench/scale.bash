@@ -83,6 +83,7 @@ scale() {	# xfrm|nfipsec
 		fi
 		for r in $(seq "$RUNS"); do
 			if v=$(run_once udp64 192.0.2.2); then
+				v=${v%% *}
 				emit "$stack-spd" "$n" - udp64 "$v"
 			else
 				emit "$stack-spd" "$n" - udp64 "n/a:iperf3 run failed"
