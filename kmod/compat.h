@@ -14,12 +14,18 @@
 #error "nfipsec needs Linux 6.1 or newer"
 #endif
 
-/* 6.4 dropped the 'net' argument's twin in the crypto completion type. */
+/*
+ * 6.3 made crypto completion callbacks take the request's data directly;
+ * before, they took the request. Callbacks are written as
+ * done(NFIPSEC_CRYPTO_CB_ARG arg, int err) and read NFIPSEC_CRYPTO_CB_DATA(arg).
+ */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 #include <linux/crypto.h>
-#define NFIPSEC_CRYPTO_CB_DATA(d) (((struct crypto_async_request *)(d))->data)
+#define NFIPSEC_CRYPTO_CB_ARG struct crypto_async_request *
+#define NFIPSEC_CRYPTO_CB_DATA(arg) ((arg)->data)
 #else
-#define NFIPSEC_CRYPTO_CB_DATA(d) (d)
+#define NFIPSEC_CRYPTO_CB_ARG void *
+#define NFIPSEC_CRYPTO_CB_DATA(arg) (arg)
 #endif
 
 /* get_random_u32_below() arrived in 6.2; 6.1 has prandom_u32_max(). */
@@ -31,6 +37,20 @@
 /* 6.4 moved skb_gso_segment() from netdevice.h to net/gso.h. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #include <net/gso.h>
+#endif
+
+/*
+ * crypto_has_aead() is not in 6.1 (6.12 has it; we believe it came with
+ * crypto_type_has_alg() in 6.3). The generic lookup does the same job.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#include <linux/crypto.h>
+static inline int crypto_has_aead(const char *alg_name, u32 type, u32 mask)
+{
+	return crypto_has_alg(alg_name,
+			      (type & ~CRYPTO_ALG_TYPE_MASK) | CRYPTO_ALG_TYPE_AEAD,
+			      mask | CRYPTO_ALG_TYPE_MASK);
+}
 #endif
 
 #endif /* _NFIPSEC_COMPAT_H */

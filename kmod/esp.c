@@ -220,7 +220,7 @@ static int esp_output_finish(struct esp_scratch *s, int err)
 	return 0;
 }
 
-static void esp_output_done(void *data, int err)
+static void esp_output_done(NFIPSEC_CRYPTO_CB_ARG data, int err)
 {
 	struct esp_scratch *s = NFIPSEC_CRYPTO_CB_DATA(data);
 
@@ -422,7 +422,7 @@ error:
 	return err;
 }
 
-static void esp_input_done(void *data, int err)
+static void esp_input_done(NFIPSEC_CRYPTO_CB_ARG data, int err)
 {
 	struct esp_scratch *s = NFIPSEC_CRYPTO_CB_DATA(data);
 
