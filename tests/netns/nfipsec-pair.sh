@@ -31,6 +31,8 @@ cell() {	# ALG MODE INNER OUTER
 	local alg=$1 mode=$2 fi=$3 fo=$4 a0 a1 p
 	echo "=== cell $alg $mode v$fi-in-v$fo"
 	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
+	local late0 late1
+	late0=$(stat "$ns0" InStateSeqError) late1=$(stat "$ns1" InStateSeqError)
 	key_nfipsec 0 "$alg" "$mode" "$fi" "$fo" 0x1001 0x1002
 	key_nfipsec 1 "$alg" "$mode" "$fi" "$fo" 0x1002 0x1001
 
@@ -46,11 +48,15 @@ cell() {	# ALG MODE INNER OUTER
 			assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: $p packets through SA $o in $i"
 		done
 	done
-	# Both ends of one SA count the same packets: nothing was lost.
-	assert "$(pkts_nfipsec "$ns0" 0x1001) == $(pkts_nfipsec "$ns1" 0x1001)" \
-		"SA 0x1001: as many decrypted as encrypted"
-	assert "$(pkts_nfipsec "$ns0" 0x1002) == $(pkts_nfipsec "$ns1" 0x1002)" \
-		"SA 0x1002: as many decrypted as encrypted"
+	# Both ends of one SA count the same packets: none was lost, except
+	# those the receiver's window refused (an asynchronous decryption that
+	# completes after 64 later packets is too old by then).
+	late0=$(($(stat "$ns0" InStateSeqError) - late0))
+	late1=$(($(stat "$ns1" InStateSeqError) - late1))
+	assert "$(pkts_nfipsec "$ns0" 0x1001) == $(pkts_nfipsec "$ns1" 0x1001) + $late1" \
+		"SA 0x1001: every packet encrypted was decrypted or refused as late ($late1)"
+	assert "$(pkts_nfipsec "$ns1" 0x1002) == $(pkts_nfipsec "$ns0" 0x1002) + $late0" \
+		"SA 0x1002: every packet encrypted was decrypted or refused as late ($late0)"
 }
 
 cells=()
@@ -74,6 +80,8 @@ done
 for n in "$ns0" "$ns1"; do
 	assert "$(stat "$n" InNoStates) == 0" "$n: no ESP for an unknown SPI"
 	assert "$(stat "$n" InIcvError) == 0" "$n: no ICV failures"
-	assert "$(stat "$n" InStateSeqError) == 0" "$n: no replays"
+	# Replay refusals only for packets whose decryption went async.
+	assert "$(stat "$n" InStateSeqError) <= $(stat "$n" CryptoAsync)" \
+		"$n: no replay refusal beyond the late asynchronous ones"
 done
 echo "${#cells[@]} cells in $((SECONDS - start)) s"
