@@ -29,7 +29,7 @@ WORKLOADS = {  # name: (title, unit)
 }
 ALG_NAMES = {"gcm": "AES-GCM-128", "cbc": "AES-CBC-128/HMAC-SHA-256"}
 SCALE_SIZES = ["1", "1000", "10000"]  # tests/bench/scale.bash
-NOT_RUN = "not measured: the VM stopped before this cell"
+NOT_RUN = "not measured: the VM stopped before it, or --phases left it out"
 
 
 class Cell:
