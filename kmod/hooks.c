@@ -20,9 +20,8 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
 #include <linux/wait_bit.h>
-#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
+#include "defrag.h"
 #include "hooks.h"
 #include "netns.h"
 #include "path.h"
@@ -117,21 +116,16 @@ int nfipsec_hooks_net_init(struct net *net)
 {
 	int ret;
 
-	ret = nf_defrag_ipv4_enable(net);
+	ret = nfipsec_defrag_net_enable(net);
 	if (ret)
 		return ret;
-	ret = nf_defrag_ipv6_enable(net);
-	if (ret)
-		goto err_v4;
 	ret = nf_register_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
 	if (ret)
-		goto err_v6;
+		goto err_defrag;
 	return 0;
 
-err_v6:
-	nf_defrag_ipv6_disable(net);
-err_v4:
-	nf_defrag_ipv4_disable(net);
+err_defrag:
+	nfipsec_defrag_net_disable(net);
 	return ret;
 }
 
@@ -144,6 +138,5 @@ void nfipsec_hooks_net_exit(struct net *net)
 	/* Expiries its last packets queued, before its SAD goes away. */
 	nfipsec_usage_flush();
 	nfipsec_acquire_net_exit(nfipsec_pernet(net));
-	nf_defrag_ipv6_disable(net);
-	nf_defrag_ipv4_disable(net);
+	nfipsec_defrag_net_disable(net);
 }

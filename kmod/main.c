@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 
+#include "defrag.h"
 #include "netns.h"
 #include "path.h"
 #include "pfkey.h"
@@ -14,6 +15,9 @@ static int __init nfipsec_init(void)
 {
 	int ret;
 
+	ret = nfipsec_defrag_init();
+	if (ret)
+		goto err_defrag;
 	ret = nfipsec_input_init();
 	if (ret)
 		goto err_input;
@@ -32,6 +36,8 @@ err_pfkey:
 err_netns:
 	nfipsec_input_exit();
 err_input:
+	nfipsec_defrag_exit();
+err_defrag:
 	return ret;
 }
 
@@ -40,6 +46,7 @@ static void __exit nfipsec_exit(void)
 	nfipsec_pfkey_exit();
 	nfipsec_netns_exit();
 	nfipsec_input_exit();
+	nfipsec_defrag_exit();
 	pr_info("nfipsec unloaded\n");
 }
 

@@ -41,8 +41,6 @@ stat() {
 
 load_nfipsec() {
 	[ -n "${NFIPSEC_KO:-}" ] || fail "NFIPSEC_KO not set"
-	# What nfipsec.ko links against (insmod does not resolve it).
-	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6
 	pretty host "insmod $NFIPSEC_KO"
 	insmod "$NFIPSEC_KO"
 	cleanup_hooks+=("rmmod nfipsec 2>/dev/null")

@@ -10,6 +10,13 @@
 #   +----------------+                +----------------+
 . "$(dirname "$0")/lib.bash"
 
+# A plain insmod must do: no link-time dependency on a module. What the
+# module needs (nf_defrag_ipv4/6) it requests itself, so unload those first
+# where nothing else holds them.
+deps=$(modinfo -F depends "$NFIPSEC_KO")
+[ -z "$deps" ] || fail "nfipsec.ko depends on modules ($deps): insmod alone cannot load it"
+rmmod nf_defrag_ipv6 nf_defrag_ipv4 2>/dev/null || true
+
 ip netns add "$ns2"			# exists before the module loads
 load_nfipsec
 topo_pair				# created after
