@@ -104,7 +104,7 @@ static void rnd_sel(struct rnd_state *rs, struct nfipsec_sel *s)
 {
 	u32 k;
 
-	sel_init(s, rnd(rs, 3) ? AF_INET : AF_INET6);
+	sel_any(s, rnd(rs, 3) ? AF_INET : AF_INET6);
 	rnd_range(rs, s->family, false, &s->local);
 	rnd_range(rs, s->family, true, &s->remote);
 	if (rnd(rs, 5) < 2)
@@ -367,7 +367,7 @@ static void spd_100k(struct kunit *test)
 	mutex_lock(&nn->cfg_lock);
 	t0 = ktime_get_ns();
 	for (i = 0; i < BIG_N; i++) {
-		sel_init(&s, AF_INET);
+		sel_any(&s, AF_INET);
 		prefix4(&s.local, IP4(10, 0, 0, 0) + i, 32);
 		prefix4(&s.remote, IP4(172, 16, 0, 0) + (i ^ 0x5555), 32);
 		pol = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_PROTECT, 100, &s);
@@ -379,7 +379,7 @@ static void spd_100k(struct kunit *test)
 		if (!(i & 4095))
 			cond_resched();
 	}
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	all = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_DISCARD, 200, &s);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, all, false), 0);
 	t1 = ktime_get_ns();
@@ -414,7 +414,7 @@ static void spd_100k(struct kunit *test)
 	pol = nfipsec_spd_del_sel(nn, NFIPSEC_DIR_OUT, &first->sel);
 	KUNIT_ASSERT_PTR_EQ(test, pol, first);
 	nfipsec_policy_put(pol);
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	prefix4(&s.local, IP4(10, 0, 0, 1), 32);
 	pol = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_BYPASS, 50, &s);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol, false), 0);

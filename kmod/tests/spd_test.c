@@ -19,53 +19,7 @@
 #include "../spd_cache.c"
 #include "../spd.c"
 
-#define IP4(a, b, c, d)	((u32)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-
-static void addr4(union nf_inet_addr *a, u32 host)
-{
-	memset(a, 0, sizeof(*a));
-	a->ip = htonl(host);
-}
-
-static void addr6(union nf_inet_addr *a, u32 w0, u32 w1, u32 w2, u32 w3)
-{
-	a->ip6[0] = htonl(w0);
-	a->ip6[1] = htonl(w1);
-	a->ip6[2] = htonl(w2);
-	a->ip6[3] = htonl(w3);
-}
-
-static void sel_init(struct nfipsec_sel *s, u8 family)
-{
-	union nf_inet_addr zero = {};
-
-	memset(s, 0, sizeof(*s));
-	s->family = family;
-	nfipsec_sel_set_prefix(&s->local, family, &zero, 0);
-	nfipsec_sel_set_prefix(&s->remote, family, &zero, 0);
-	s->lport_hi = U16_MAX;
-	s->rport_hi = U16_MAX;
-}
-
-static void prefix4(struct nfipsec_addr_range *r, u32 host, u8 len)
-{
-	union nf_inet_addr a;
-
-	addr4(&a, host);
-	nfipsec_sel_set_prefix(r, AF_INET, &a, len);
-}
-
-static void flow4(struct nfipsec_flow *f, u8 proto, u32 l, u32 r, u16 lp,
-		  u16 rp)
-{
-	memset(f, 0, sizeof(*f));
-	f->family = AF_INET;
-	f->proto = proto;
-	addr4(&f->local, l);
-	addr4(&f->remote, r);
-	f->lport = lp;
-	f->rport = rp;
-}
+#include "sel_util.h"
 
 static struct nfipsec_policy *mkpol(struct kunit *test, u8 dir, u8 action,
 				    u32 prio, const struct nfipsec_sel *sel)
@@ -135,7 +89,7 @@ static void spd_order(struct kunit *test)
 
 	flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 1), IP4(10, 0, 0, 2), 1000, 22);
 	mutex_lock(&nn->cfg_lock);
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	a = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_PROTECT, 10, &s);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, a, false), 0);
 	s.proto = IPPROTO_TCP;
@@ -177,7 +131,7 @@ static void spd_order(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), a);
 
 	/* A later equal priority stays behind; a better one goes ahead. */
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	prefix4(&s.local, IP4(10, 0, 0, 0), 8);
 	d = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_DISCARD, 10, &s);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, d, false), 0);
@@ -216,7 +170,7 @@ static void spd_batched_rebuild(struct kunit *test)
 
 	mutex_lock(&nn->cfg_lock);
 	for (i = 0; i < ARRAY_SIZE(pol); i++) {
-		sel_init(&s, AF_INET);
+		sel_any(&s, AF_INET);
 		prefix4(&s.local, IP4(10, 0, i, 0), 24);
 		pol[i] = mkpol(test, NFIPSEC_DIR_IN, NFIPSEC_ACT_BYPASS, 0, &s);
 		KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol[i], false), 0);
@@ -291,13 +245,13 @@ static void spd_decorrelate_example(struct kunit *test)
 	u64 vol = 0;
 	u32 i, j;
 
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	prefix4(&s.local, IP4(10, 1, 2, 0), 26);
 	s.proto = IPPROTO_TCP;
 	s.rport_lo = 22;
 	s.rport_hi = 22;
 	pol[0] = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_BYPASS, 1, &s);
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	prefix4(&s.local, IP4(10, 1, 2, 0), 24);
 	prefix4(&s.remote, IP4(192, 168, 0, 0), 30);
 	pol[1] = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_PROTECT, 2, &s);
@@ -382,14 +336,14 @@ static void spd_fallback(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, host);
 	mutex_lock(&nn->cfg_lock);
 	for (i = 0; i < NR_HOSTS; i++) {
-		sel_init(&s, AF_INET);
+		sel_any(&s, AF_INET);
 		prefix4(&s.local, IP4(10, 0, 0, i), 32);
 		prefix4(&s.remote, IP4(192, 168, 0, i), 32);
 		host[i] = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_PROTECT, 1,
 				&s);
 		KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, host[i], false), 0);
 	}
-	sel_init(&s, AF_INET);
+	sel_any(&s, AF_INET);
 	all = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_DISCARD, 2, &s);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, all, false), 0);
 	prefix4(&s.local, IP4(10, 0, 0, 0), 8);
