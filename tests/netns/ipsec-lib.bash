@@ -179,3 +179,28 @@ diag_pair() {
 		ip netns exec "$n" awk '$2 != 0' /proc/net/nfipsec_stat 2>/dev/null
 	done
 }
+
+# run_cells: call the test's own `cell ALG MODE INNER OUTER` for each cell
+# this run asks for. CELLS="alg:mode:inner:outer ..." names them;
+# NFIPSEC_FULL=1 takes every algorithm with every mode/family pair; by
+# default each algorithm runs once, cycling through COMBOS, so every
+# algorithm and every mode/family pair appears at least once.
+run_cells() {
+	local cells=() c a m i start=$SECONDS
+	if [ -n "${CELLS:-}" ]; then
+		for c in $CELLS; do cells+=("${c//:/ }"); done
+	elif [ -n "${NFIPSEC_FULL:-}" ]; then
+		for a in "${ALGS[@]}"; do
+			for m in "${COMBOS[@]}"; do cells+=("$a $m"); done
+		done
+	else
+		for i in "${!ALGS[@]}"; do
+			cells+=("${ALGS[$i]} ${COMBOS[$((i % ${#COMBOS[@]}))]}")
+		done
+	fi
+	for c in "${cells[@]}"; do
+		# shellcheck disable=SC2086
+		cell $c
+	done
+	echo "${#cells[@]} cells in $((SECONDS - start)) s"
+}

@@ -59,24 +59,6 @@ cell() {	# ALG MODE INNER OUTER
 	ip netns exec "$ns0" awk '$2 != 0' /proc/net/nfipsec_stat | tr '\n' ' '; echo
 }
 
-cells=()
-if [ -n "${CELLS:-}" ]; then
-	for c in $CELLS; do cells+=("${c//:/ }"); done
-elif [ -n "${NFIPSEC_FULL:-}" ]; then
-	for a in "${ALGS[@]}"; do
-		for m in "${COMBOS[@]}"; do cells+=("$a $m"); done
-	done
-else
-	for i in "${!ALGS[@]}"; do
-		cells+=("${ALGS[$i]} ${COMBOS[$((i % ${#COMBOS[@]}))]}")
-	done
-fi
-
-start=$SECONDS
-for c in "${cells[@]}"; do
-	# shellcheck disable=SC2086
-	cell $c
-done
+run_cells
 assert "$(stat "$ns0" InNoStates) == 0" "no ESP arrived for an unknown SPI"
 assert "$(stat "$ns0" InIcvError) == 0" "no ICV failures"
-echo "${#cells[@]} cells in $((SECONDS - start)) s"
