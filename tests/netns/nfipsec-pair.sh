@@ -59,29 +59,16 @@ cell() {	# ALG MODE INNER OUTER
 		"SA 0x1002: every packet encrypted was decrypted or refused as late ($late0)"
 }
 
-cells=()
-if [ -n "${CELLS:-}" ]; then
-	for c in $CELLS; do cells+=("${c//:/ }"); done
-elif [ -n "${NFIPSEC_FULL:-}" ]; then
-	for a in "${ALGS[@]}"; do
-		for m in "${COMBOS[@]}"; do cells+=("$a $m"); done
-	done
-else
-	for i in "${!ALGS[@]}"; do
-		cells+=("${ALGS[$i]} ${COMBOS[$((i % ${#COMBOS[@]}))]}")
-	done
-fi
-
-start=$SECONDS
-for c in "${cells[@]}"; do
-	# shellcheck disable=SC2086
-	cell $c
-done
+run_cells
 for n in "$ns0" "$ns1"; do
 	assert "$(stat "$n" InNoStates) == 0" "$n: no ESP for an unknown SPI"
 	assert "$(stat "$n" InIcvError) == 0" "$n: no ICV failures"
-	# Replay refusals only for packets whose decryption went async.
-	assert "$(stat "$n" InStateSeqError) <= $(stat "$n" CryptoAsync)" \
-		"$n: no replay refusal beyond the late asynchronous ones"
+	# Late packets exist: a sequence number taken on one CPU can reach the
+	# wire after more than a window (64) of packets sent from the other
+	# (a long TCG time slice, or preemption on real hardware), and an
+	# asynchronous decryption can finish that late too. Each cell proves
+	# none was lost or doubled (encrypted = decrypted + refused as late);
+	# here: they stay rare. In-order sending (issue 7) will tighten this.
+	assert "$(stat "$n" InStateSeqError) * 200 <= $(stat "$n" InPackets)" \
+		"$n: replay refusals (late packets) under 0.5% of packets in"
 done
-echo "${#cells[@]} cells in $((SECONDS - start)) s"
