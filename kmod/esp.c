@@ -124,19 +124,26 @@ static bool esp_cb_ok(const struct nfipsec_esp_cb *cb)
 }
 
 /* Fill the scratch's caller part and take the SA reference in flight. */
-static int esp_scratch_init(struct nfipsec_sa *sa, struct esp_scratch *s,
-			    struct sk_buff *skb, u64 seq,
-			    const struct nfipsec_esp_cb *cb)
+static struct esp_scratch *
+esp_scratch_get(struct nfipsec_sa *sa, struct sk_buff *skb, unsigned int nsg,
+		u64 seq, const struct nfipsec_esp_cb *cb)
 {
-	if (!nfipsec_sa_get(sa))
-		return -ENOENT;
+	struct esp_scratch *s;
+
+	s = scratch_alloc(sa->aead, nsg, GFP_ATOMIC);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	if (!nfipsec_sa_get(sa)) {
+		kfree(s);
+		return ERR_PTR(-ENOENT);
+	}
 	s->sa = sa;
 	s->skb = skb;
 	s->seq = seq;
 	s->done = cb->done;
 	if (cb->ctxlen)
 		memcpy(s->ctx, cb->ctx, cb->ctxlen);
-	return 0;
+	return s;
 }
 
 static void esp_scratch_free(struct esp_scratch *s)
@@ -294,14 +301,9 @@ static int esp_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 			return nfrags;
 	}
 
-	s = scratch_alloc(sa->aead, nfrags + 1, GFP_ATOMIC);
-	if (!s)
-		return -ENOMEM;
-	err = esp_scratch_init(sa, s, skb, seq, cb);
-	if (err) {
-		kfree(s);
-		return err;
-	}
+	s = esp_scratch_get(sa, skb, nfrags + 1, seq, cb);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	s->len = plen;
 
 	esp_put_trailer(pskb_put(skb, trailer, tail), tfclen,
@@ -480,14 +482,9 @@ int nfipsec_esp_input(struct nfipsec_sa *sa, struct sk_buff *skb,
 	nfrags = esp_input_nfrags(skb);
 	if (nfrags < 0)
 		return nfrags;
-	s = scratch_alloc(sa->aead, nfrags + 1, GFP_ATOMIC);
-	if (!s)
-		return -ENOMEM;
-	err = esp_scratch_init(sa, s, skb, seq, cb);
-	if (err) {
-		kfree(s);
-		return err;
-	}
+	s = esp_scratch_get(sa, skb, nfrags + 1, seq, cb);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 
 	esph = (struct ip_esp_hdr *)skb->data;	/* the cow may move it */
 	aadlen = esp_fill_aad(sa, s, esph->spi, seq);
