@@ -48,9 +48,12 @@ struct config_proposal {
 	int			esn;		/* ESP: 0 no, 1 yes, 2 either */
 };
 
-/* An identity as IKEv2 carries it (§3.5): type + payload octets. */
+/*
+ * An identity as IKEv2 carries it (§3.5): type + payload octets.  Type 0
+ * is "not configured": a local end then sends its IKE address.
+ */
 struct config_id {
-	uint8_t			type;		/* IKEV2_ID_* */
+	uint8_t			type;		/* IKEV2_ID_*, 0 = unset */
 	size_t			len;
 	uint8_t			data[CONFIG_ID_MAX];	/* DN: DER */
 };
@@ -144,6 +147,16 @@ struct config_secret {
 	char			file[256];	/* private key PEM */
 };
 
+/* populate_from_packet bits (RFC 4301 §4.4.1.2 PFP flags). */
+enum {
+	PFP_LOCAL_ADDR		= 0x01,
+	PFP_REMOTE_ADDR		= 0x02,
+	PFP_PROTO		= 0x04,
+	PFP_LOCAL_PORT		= 0x08,
+	PFP_REMOTE_PORT		= 0x10,
+	PFP_ALL			= 0x1f,
+};
+
 /*
  * A PAD entry (RFC 4301 §4.4.3): who may authenticate, how, and which
  * child SA traffic selectors that peer may ask for.  Connections imply
@@ -157,8 +170,13 @@ struct config_pad {
 	char			cacerts[256];
 	struct config_ts	ts[CONFIG_TS_MAX];	/* allowed remote TS; none = any */
 	int			nts;
-	int			populate_from_packet;	/* per RFC 4301 PFP flags */
+	int			populate_from_packet;	/* PFP_* bits */
 	int			spd_by_name;		/* SPD lookup by IKE ID (Name) */
+	char			conn[CONFIG_NAME_MAX];	/* implied by this connection;
+						   "" for a `pad` section */
+	struct config_addr	addrs[CONFIG_ADDRS_MAX];	/* peer's IKE address;
+							   none = any */
+	int			naddrs;
 };
 
 struct keyd_config {
@@ -173,9 +191,26 @@ struct keyd_config {
 	int			log_level;
 };
 
-/* 0, or -1 with "FILE:LINE: message" in err. */
+/*
+ * 0, or -1 with "FILE:LINE: message" in err.  Relative file names in the
+ * config (certs, cacerts, private keys) are taken from the config file's
+ * directory and stored resolved.
+ */
 int	config_load(const char *path, struct keyd_config *, char *err, size_t errlen);
+/* The same from text in memory (tests, fuzzer); path names it in errors. */
+int	config_parse(const char *path, const char *text, size_t len,
+	    struct keyd_config *, char *err, size_t errlen);
 void	config_free(struct keyd_config *);
 const struct config_conn *config_find_conn(const struct keyd_config *, const char *name);
+const struct config_child *config_find_child(const struct config_conn *,
+	    const char *name);
+/*
+ * The PSK for an IKE SA between local and remote (either may be NULL):
+ * a secret listing an id pattern that matches both beats one that matches
+ * one of them, which beats one with no ids at all (strongSwan's rule).
+ * NULL if none.
+ */
+const struct config_secret *config_find_psk(const struct keyd_config *,
+	    const struct config_id *local, const struct config_id *remote);
 
 #endif /* _KEYD_CONFIG_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The Peer Authorization Database (RFC 4301 §4.4.3): which peer
+ * identities may authenticate, how, and which child SA traffic selectors
+ * each may ask for.
+ *
+ * Entries are searched in order, the first match wins (§4.4.3): the
+ * `pad { }` sections of keyd.conf as written, then one entry implied by
+ * each connection (its remote id pattern, remote auth, remote_addrs and
+ * the children's remote_ts).
+ *
+ * Pattern text (keyd.conf `id` values under remote, pad and secrets):
+ *	%any or *			anyone
+ *	*.family.example		an FQDN below family.example (not
+ *					family.example itself, not
+ *					evil-family.example)
+ *	*@family.example		an RFC822 name in exactly that domain
+ *	C=CH, O=Family, *		a DN below C=CH, O=Family: its leading
+ *					RDNs in DER order equal these and at
+ *					least one more follows
+ *	192.0.2.0/24, 192.0.2.1-192.0.2.9	an IPv4/IPv6 address ID in range
+ *	anything else			exactly that identity (id.h)
+ * Case and a trailing dot never matter in DNS names; DN attributes are
+ * compared in OpenSSL's canonical form.  The same rules are the SPD Name
+ * selector's (spd_by_name): uapi/nfipsec_pfkey.h.
+ */
+#ifndef _KEYD_PAD_H
+#define _KEYD_PAD_H
+
+#include <sys/socket.h>
+
+#include "config.h"
+#include "ikev2_pld.h"
+
+/* 0, or -1 with a static reason in *why. */
+int	idpat_parse(const char *text, struct config_idpattern *,
+	    const char **why);
+int	idpat_match(const struct config_idpattern *,
+	    const struct config_id *peer);
+/* Pattern text for logs; returns buf. */
+char	*idpat_format(const struct config_idpattern *, char *buf, size_t len);
+
+/*
+ * The first PAD entry for this authenticated peer identity arriving from
+ * peer_addr (may be NULL: address constraints then fail), or NULL.
+ */
+const struct config_pad *pad_lookup(const struct keyd_config *,
+	    const struct config_id *peer, const struct sockaddr *peer_addr);
+
+/*
+ * May the peer ask for this traffic selector (its side of the child SA)?
+ * It must lie inside one of the entry's selectors; "dynamic" there means
+ * the peer's IKE address.  An entry without selectors allows any.
+ */
+int	pad_ts_allowed(const struct config_pad *, const struct ikev2_ts_p *,
+	    const struct sockaddr *peer_addr);
+
+#endif /* _KEYD_PAD_H */
