@@ -64,6 +64,11 @@ text_id(uint8_t type, const char *s, struct config_id *id, const char **why)
 			*why = "blank or control character in the identity";
 			return (-1);
 		}
+	if (type == IKEV2_ID_FQDN && (s[0] == '.' || strstr(s, "..") ||
+	    s[0] == '@')) {
+		*why = "FQDN identity: empty label";
+		return (-1);
+	}
 	if (type == IKEV2_ID_RFC822_ADDR &&
 	    (s[0] == '@' || strchr(s, '@') == NULL || s[n - 1] == '@')) {
 		*why = "email identity: expected user@domain";
