@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: ISC
+/*
+ * CREATE_CHILD_SA (RFC 7296 §1.3): a new Child SA, a Child SA rekey with
+ * or without PFS (§1.3.3, §2.8), and the responder's side of an IKE SA
+ * rekey (§1.3.2); plus choosing a child for a request, which IKE_AUTH's
+ * first child shares.
+ *
+ * A child rekey is make-before-break: the new pair is installed under the
+ * same reqid (so under the same policies) before the old pair is deleted,
+ * and the peer's outbound traffic moves to the new SA as soon as it has
+ * installed it.  Simultaneous rekeys (§2.8.1) both complete; the redundant
+ * pair then lives until its own lifetime ends.
+ */
+#include <string.h>
+
+#include "ikev2_bld.h"
+#include "keyd.h"
+#include "log.h"
+#include "pad.h"
+
+static uint16_t
+error_notify(const struct ikev2_msg_p *msg)
+{
+	unsigned i;
+
+	for (i = 0; i < msg->nnotify; i++)
+		if (msg->notify[i].type <= IKEV2_N_ERROR_MAX)
+			return (msg->notify[i].type);
+	return (0);
+}
+
+/* g^ir for PFS from the peer's KE; 0 and *len set, or -1. */
+static int
+pfs_secret(struct crypto_dh *dh, const struct ikev2_ke_p *ke, uint8_t *gir,
+    size_t *len)
+{
+	*len = crypto_dh_secretlen(crypto_dh_group(dh));
+	if (*len == 0 || *len > 512 || ke->group != crypto_dh_group(dh))
+		return (-1);
+	return (crypto_dh_derive(dh, ke->data.ptr, ke->data.len, gir, *len));
+}
+
+static void
+add_ke(struct ikev2_bld *bld, struct crypto_dh *dh)
+{
+	uint8_t pub[1024];
+	size_t len = crypto_dh_publen(crypto_dh_group(dh));
+
+	if (len && len <= sizeof(pub) && crypto_dh_public(dh, pub, len) == 0)
+		ikev2_bld_ke(bld, crypto_dh_group(dh), pub, len);
+}
+
+void
+child_sa_answer(struct keyd *k, struct ike_sa *sa,
+    const struct ikev2_msg_p *msg, struct ikev2_bld *bld,
+    struct child_sa *old, const uint8_t *ni, size_t nilen,
+    const uint8_t *nr, size_t nrlen)
+{
+	const struct config_conn *c = ike_sa_conn(k, sa);
+	const struct config_pad *pad = pad_lookup(k->cfg, &sa->peer_id,
+	    (const struct sockaddr *)&sa->addr.remote);
+	int transport = ikev2_pld_notify_find(msg, IKEV2_N_USE_TRANSPORT_MODE) != NULL;
+	int pfs = !!(msg->seen & IKEV2_SEEN(IKEV2_PLD_KE));
+	uint16_t err = IKEV2_N_TS_UNACCEPTABLE;
+	struct ikev2_tss_p ti, tr;
+	struct config_proposal prop;
+	struct ikev2_sa_p answer;
+	struct child_sa *ch;
+	struct crypto_dh *dh = NULL;
+	uint8_t num, gir[512];
+	uint64_t spi;
+	size_t glen = 0;
+	unsigned j;
+	int i;
+
+	for (i = 0; c && i < c->nchildren; i++) {
+		const struct config_child *cc = &c->children[i];
+
+		if (old && strcmp(cc->name, old->name))
+			continue;
+		if (child_sa_narrow(sa, cc, &msg->tsi, &msg->tsr, &ti, &tr) < 0)
+			continue;
+		for (j = 0; j < ti.nts; j++)
+			if (!pad || !pad_ts_allowed(pad, &ti.ts[j],
+			    (const struct sockaddr *)&sa->addr.remote))
+				break;
+		if (j < ti.nts) {
+			log_exchange(k, sa, "CHILD_SA", "%s: TS outside the PAD",
+			    cc->name);
+			continue;
+		}
+		if (proposal_choose(cc->esp, cc->nesp, &msg->sa,
+		    IKEV2_PROTO_ESP, pfs ? msg->ke.group : 0, &prop, &num,
+		    &spi) < 0 || !!prop.ndh != pfs ||
+		    (pfs && prop.dh[0] != msg->ke.group)) {
+			err = IKEV2_N_NO_PROPOSAL_CHOSEN;
+			continue;
+		}
+		if (!cc->mode_tunnel && !transport) {
+			err = IKEV2_N_NO_PROPOSAL_CHOSEN;	/* we want transport */
+			continue;
+		}
+		if (pfs && ((dh = crypto_dh_new(prop.dh[0])) == NULL ||
+		    pfs_secret(dh, &msg->ke, gir, &glen) < 0)) {
+			err = IKEV2_N_INVALID_KE_PAYLOAD;
+			break;
+		}
+		ch = child_sa_new(k, sa, cc->name);
+		if (ch == NULL)
+			break;
+		if (old)
+			ch->reqid = old->reqid;
+		ch->esp = prop;
+		ch->spi_out = spi;
+		ch->tunnel = !(transport && !cc->mode_tunnel);
+		ch->ts_local = tr;
+		ch->ts_remote = ti;
+		if (child_sa_getspi(k, sa, ch) < 0 || child_sa_install(k, sa, ch,
+		    pfs ? gir : NULL, glen, ni, nilen, nr, nrlen) < 0) {
+			child_sa_free(k, sa, ch, 1);
+			err = IKEV2_N_TEMPORARY_FAILURE;
+			break;
+		}
+		proposal_answer(&prop, IKEV2_PROTO_ESP, num, ch->spi_in, &answer);
+		ikev2_bld_sa(bld, &answer);
+		if (msg->exchange == IKEV2_EXCH_CREATE_CHILD_SA) {
+			ikev2_bld_nonce(bld, nr, nrlen);
+			if (dh)
+				add_ke(bld, dh);
+		}
+		if (!ch->tunnel)
+			ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
+			    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
+		ikev2_bld_ts(bld, IKEV2_PLD_TSi, &ti);
+		ikev2_bld_ts(bld, IKEV2_PLD_TSr, &tr);
+		crypto_dh_free(dh);
+		explicit_bzero(gir, sizeof(gir));
+		return;
+	}
+	crypto_dh_free(dh);
+	explicit_bzero(gir, sizeof(gir));
+	if (err == IKEV2_N_INVALID_KE_PAYLOAD && c) {
+		uint16_t g = 0;
+
+		for (i = 0; i < c->nchildren && !g; i++)
+			if (!old || !strcmp(c->children[i].name, old->name))
+				g = c->children[i].esp[0].dh[0];
+		if (g) {
+			uint8_t gb[2] = { g >> 8, g & 0xff };
+
+			ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0, err,
+			    gb, 2);
+			return;
+		}
+		err = IKEV2_N_NO_PROPOSAL_CHOSEN;
+	}
+	log_exchange(k, sa, "CHILD_SA", "refused: notify %u", err);
+	ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0, err, NULL, 0);
+}
+
+/* §1.3.2: the responder of an IKE SA rekey.  Children move over. */
+static void
+ike_rekey_answer(struct keyd *k, struct ike_sa *sa,
+    const struct ikev2_msg_p *msg, struct ikev2_bld *bld)
+{
+	const struct config_conn *c = ike_sa_conn(k, sa);
+	struct config_proposal prop;
+	struct ikev2_sa_p answer;
+	struct ike_sa *n;
+	uint8_t num, gir[512], skeyseed[CRYPTO_PRF_MAX];
+	uint64_t spi;
+	size_t glen;
+	struct crypto_suite s;
+	int i;
+
+	if (c == NULL || !(msg->seen & IKEV2_SEEN(IKEV2_PLD_KE)) ||
+	    proposal_choose(c->ike, c->nike, &msg->sa, IKEV2_PROTO_IKE,
+	    msg->ke.group, &prop, &num, &spi) < 0 || msg->nonce.len <
+	    IKEV2_NONCE_MIN || msg->nonce.len > IKEV2_NONCE_MAX) {
+		ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
+		    IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return;
+	}
+	if (prop.dh[0] != msg->ke.group) {
+		uint8_t gb[2] = { prop.dh[0] >> 8, prop.dh[0] & 0xff };
+
+		ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
+		    IKEV2_N_INVALID_KE_PAYLOAD, gb, 2);
+		return;
+	}
+	n = ike_sa_new(k, 0);
+	if (n == NULL)
+		goto fail;
+	/* The new SA's initiator SPI is in the proposal (§1.3.2). */
+	for (i = 0; i < IKEV2_SPI_SIZE; i++)
+		n->ispi[i] = spi >> (56 - 8 * i);
+	memcpy(n->conn, sa->conn, sizeof(n->conn));
+	n->addr = sa->addr;
+	n->prop = prop;
+	n->peer_id = sa->peer_id;
+	memcpy(n->ni, msg->nonce.ptr, msg->nonce.len);
+	n->nilen = msg->nonce.len;
+	n->nrlen = KEYD_NONCE_LEN;
+	s = (struct crypto_suite){ .encr = prop.encr,
+	    .encr_keylen = prop.encr_keylen, .integ = prop.integ,
+	    .prf = prop.prf };
+	n->dh = crypto_dh_new(prop.dh[0]);
+	if (n->dh == NULL || crypto_random(n->nr, n->nrlen) < 0 ||
+	    pfs_secret(n->dh, &msg->ke, gir, &glen) < 0 ||
+	    crypto_skeyseed_rekey(sa->prop.prf, sa->keys.sk_d, sa->keys.prf_len,
+	    gir, glen, n->ni, n->nilen, n->nr, n->nrlen, skeyseed) < 0 ||
+	    crypto_ike_keys(&n->keys, &s, skeyseed, n->ni, n->nilen, n->nr,
+	    n->nrlen, n->ispi, n->rspi) < 0) {
+		ike_sa_dead(k, n, "IKE rekey failed");
+		goto fail;
+	}
+	n->keyed = 1;
+	ike_sa_established(k, n);
+	n->children = sa->children;	/* they belong to the new SA now */
+	sa->children = NULL;
+	spi = 0;
+	for (i = 0; i < IKEV2_SPI_SIZE; i++)
+		spi = spi << 8 | n->rspi[i];
+	proposal_answer(&prop, IKEV2_PROTO_IKE, num, spi, &answer);
+	ikev2_bld_sa(bld, &answer);
+	ikev2_bld_nonce(bld, n->nr, n->nrlen);
+	add_ke(bld, n->dh);
+	log_exchange(k, n, "CREATE_CHILD_SA", "IKE SA rekeyed");
+	explicit_bzero(gir, sizeof(gir));
+	explicit_bzero(skeyseed, sizeof(skeyseed));
+	return;
+fail:
+	explicit_bzero(gir, sizeof(gir));
+	explicit_bzero(skeyseed, sizeof(skeyseed));
+	ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
+	    IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+}
+
+void
+child_sa_request(struct keyd *k, struct ike_sa *sa,
+    const struct ikev2_msg_p *msg)
+{
+	const struct ikev2_notify_p *rk;
+	struct child_sa *old = NULL;
+	struct ikev2_bld bld;
+	struct buf inner, out;
+	uint8_t nr[KEYD_NONCE_LEN];
+
+	buf_init(&inner);
+	buf_init(&out);
+	ikev2_bld_chain(&bld, &inner);
+	rk = ikev2_pld_notify_find(msg, IKEV2_N_REKEY_SA);
+	if (sa->state != IKE_ESTABLISHED) {
+		ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0,
+		    IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+	} else if (!(msg->seen & IKEV2_SEEN(IKEV2_PLD_SA)) ||
+	    msg->nonce.len < IKEV2_NONCE_MIN || msg->nonce.len > IKEV2_NONCE_MAX) {
+		ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0,
+		    IKEV2_N_INVALID_SYNTAX, NULL, 0);
+	} else if (msg->sa.nprops && msg->sa.props[0].proto == IKEV2_PROTO_IKE &&
+	    !(msg->seen & IKEV2_SEEN(IKEV2_PLD_TSi))) {
+		ike_rekey_answer(k, sa, msg, &bld);
+	} else {
+		if (rk && rk->proto == IKEV2_PROTO_ESP && rk->spi.len == 4) {
+			uint32_t spi = (uint32_t)rk->spi.ptr[0] << 24 |
+			    rk->spi.ptr[1] << 16 | rk->spi.ptr[2] << 8 |
+			    rk->spi.ptr[3];
+
+			old = child_sa_by_spi(sa, spi, 0);
+			if (old == NULL) {
+				ikev2_bld_notify(&bld, IKEV2_PROTO_ESP,
+				    rk->spi.ptr, 4, IKEV2_N_CHILD_SA_NOT_FOUND,
+				    NULL, 0);
+				goto send;
+			}
+		}
+		if (crypto_random(nr, sizeof(nr)) < 0)
+			ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0,
+			    IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+		else
+			child_sa_answer(k, sa, msg, &bld, old, msg->nonce.ptr,
+			    msg->nonce.len, nr, sizeof(nr));
+		if (old)
+			log_exchange(k, sa, "CREATE_CHILD_SA", "peer rekeys %s in=%08x",
+			    old->name, old->spi_in);
+	}
+send:
+	if (ikev2_msg_sk(sa, &out, IKEV2_EXCH_CREATE_CHILD_SA, 1, msg->msgid,
+	    &inner, bld.first) == 0)
+		ikev2_msg_response(k, sa, &out);
+	buf_free(&inner);
+	buf_free(&out);
+}
+
+/* Initiator: rekey `old` (same selectors and reqid, PFS as configured). */
+int
+child_sa_rekey(struct keyd *k, struct ike_sa *sa, struct child_sa *old)
+{
+	const struct config_child *cc = child_sa_conf(ike_sa_conn(k, sa),
+	    old->name);
+	struct ikev2_sa_p offer;
+	struct ikev2_bld bld;
+	struct buf inner, out;
+	struct child_sa *ch;
+	uint8_t spi[4] = { old->spi_in >> 24, old->spi_in >> 16,
+	    old->spi_in >> 8, old->spi_in };
+	int pfs, r = -1;
+
+	if (cc == NULL || sa->req.active || sa->state != IKE_ESTABLISHED)
+		return (-1);
+	pfs = cc->nesp && cc->esp[0].ndh && cc->esp[0].dh[0];
+	ch = child_sa_new(k, sa, old->name);
+	if (ch == NULL)
+		return (-1);
+	ch->reqid = old->reqid;
+	ch->tunnel = old->tunnel;
+	ch->ts_local = old->ts_local;
+	ch->ts_remote = old->ts_remote;
+	buf_init(&inner);
+	buf_init(&out);
+	crypto_dh_free(sa->req.dh);
+	sa->req.dh = NULL;
+	if (child_sa_getspi(k, sa, ch) < 0 ||
+	    crypto_random(sa->req.nonce, sizeof(sa->req.nonce)) < 0 ||
+	    (pfs && (sa->req.dh = crypto_dh_new(cc->esp[0].dh[0])) == NULL))
+		goto out;
+	ikev2_bld_chain(&bld, &inner);
+	ikev2_bld_notify(&bld, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA,
+	    NULL, 0);
+	if (!ch->tunnel)
+		ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0,
+		    IKEV2_N_USE_TRANSPORT_MODE, NULL, 0);
+	proposal_esp_offer(cc, ch->spi_in, pfs, &offer);
+	ikev2_bld_sa(&bld, &offer);
+	ikev2_bld_nonce(&bld, sa->req.nonce, sizeof(sa->req.nonce));
+	if (pfs)
+		add_ke(&bld, sa->req.dh);
+	ikev2_bld_ts(&bld, IKEV2_PLD_TSi, &ch->ts_local);
+	ikev2_bld_ts(&bld, IKEV2_PLD_TSr, &ch->ts_remote);
+	if (ikev2_msg_sk(sa, &out, IKEV2_EXCH_CREATE_CHILD_SA, 0,
+	    sa->msgid_next, &inner, bld.first) < 0)
+		goto out;
+	r = ikev2_msg_request(k, sa, &out);
+	if (r == 0) {
+		sa->req.kind = REQ_CHILD;
+		sa->req.child = ch;
+		sa->req.rekey_spi = old->spi_in;
+		old->rekeying = 1;
+		log_exchange(k, sa, "CREATE_CHILD_SA", "rekeying %s in=%08x%s",
+		    old->name, old->spi_in, pfs ? " with PFS" : "");
+	}
+out:
+	if (r < 0)
+		child_sa_free(k, sa, ch, 1);
+	buf_free(&inner);
+	buf_free(&out);
+	return (r);
+}
+
+void
+child_sa_response(struct keyd *k, struct ike_sa *sa,
+    const struct ikev2_msg_p *msg)
+{
+	struct child_sa *ch = sa->req.child, *old;
+	const struct config_child *cc;
+	struct config_proposal prop;
+	uint8_t num, gir[512];
+	uint64_t spi;
+	size_t glen = 0;
+	uint16_t err;
+
+	sa->req.child = NULL;
+	if (ch == NULL)
+		return;
+	old = child_sa_by_spi(sa, sa->req.rekey_spi, 1);
+	cc = child_sa_conf(ike_sa_conn(k, sa), ch->name);
+	err = error_notify(msg);
+	if (err || cc == NULL || !(msg->seen & IKEV2_SEEN(IKEV2_PLD_SA)) ||
+	    msg->sa.nprops != 1 || proposal_choose(cc->esp, cc->nesp, &msg->sa,
+	    IKEV2_PROTO_ESP, sa->req.dh ? crypto_dh_group(sa->req.dh) : 0,
+	    &prop, &num, &spi) < 0 || !!prop.ndh != !!sa->req.dh ||
+	    msg->nonce.len < IKEV2_NONCE_MIN ||
+	    !child_sa_ts_within(&msg->tsi, &ch->ts_local) ||
+	    !child_sa_ts_within(&msg->tsr, &ch->ts_remote) ||
+	    (sa->req.dh && pfs_secret(sa->req.dh, &msg->ke, gir, &glen) < 0)) {
+		log_exchange(k, sa, "CREATE_CHILD_SA", "%s not rekeyed (notify %u)",
+		    ch->name, err);
+		child_sa_free(k, sa, ch, 1);
+		if (old) {
+			/* try again later; the hard lifetime is the limit */
+			old->rekeying = 0;
+			old->rekey_at = k->now + 10000;
+		}
+		goto out;
+	}
+	ch->esp = prop;
+	ch->spi_out = spi;
+	ch->ts_local = msg->tsi;
+	ch->ts_remote = msg->tsr;
+	if (child_sa_install(k, sa, ch, sa->req.dh ? gir : NULL, glen,
+	    sa->req.nonce, sizeof(sa->req.nonce), msg->nonce.ptr,
+	    msg->nonce.len) < 0) {
+		child_sa_free(k, sa, ch, 1);
+		goto out;
+	}
+	if (old) {
+		/* make-before-break: the new pair is in, the old one goes */
+		informational_delete_child(k, sa, old->spi_in);
+		child_sa_free(k, sa, old, 1);
+	}
+out:
+	crypto_dh_free(sa->req.dh);
+	sa->req.dh = NULL;
+	explicit_bzero(gir, sizeof(gir));
+}

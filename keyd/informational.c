@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: ISC
+/*
+ * INFORMATIONAL (RFC 7296 §1.4): Delete of IKE and Child SAs, liveness
+ * checks (an empty request, §2.4), and error notifies.
+ *
+ * A Delete for Child SAs is answered with a Delete for our side of the
+ * same pairs (§1.4.1); a Delete for the IKE SA is answered empty and takes
+ * every child with it.  Our own Deletes remove our state when sent: the
+ * peer may be gone, and a Delete is only ever a courtesy to it.
+ */
+#include <string.h>
+
+#include "ikev2_bld.h"
+#include "keyd.h"
+#include "log.h"
+
+static int
+send_req(struct keyd *k, struct ike_sa *sa, struct buf *inner, uint8_t first,
+    int kind)
+{
+	struct buf out;
+	int r;
+
+	buf_init(&out);
+	r = ikev2_msg_sk(sa, &out, IKEV2_EXCH_INFORMATIONAL, 0,
+	    sa->msgid_next, inner, first);
+	if (r == 0)
+		r = ikev2_msg_request(k, sa, &out);
+	if (r == 0)
+		sa->req.kind = kind;
+	buf_free(&out);
+	return (r);
+}
+
+int
+informational_delete_ike(struct keyd *k, struct ike_sa *sa)
+{
+	struct ikev2_bld bld;
+	struct buf inner;
+	int r;
+
+	if (!sa->keyed || sa->req.active)
+		return (-1);
+	buf_init(&inner);
+	ikev2_bld_chain(&bld, &inner);
+	ikev2_bld_delete(&bld, IKEV2_PROTO_IKE, 0, NULL, 0);
+	r = send_req(k, sa, &inner, bld.first, REQ_DELETE_IKE);
+	buf_free(&inner);
+	if (r == 0) {
+		log_exchange(k, sa, "INFORMATIONAL", "Delete IKE SA sent");
+		sa->state = IKE_DELETING;
+	}
+	return (r);
+}
+
+int
+informational_delete_child(struct keyd *k, struct ike_sa *sa, uint32_t spi_in)
+{
+	struct ikev2_bld bld;
+	struct buf inner;
+	uint8_t spi[4] = { spi_in >> 24, spi_in >> 16, spi_in >> 8, spi_in };
+	int r;
+
+	if (!sa->keyed || sa->req.active)
+		return (-1);
+	buf_init(&inner);
+	ikev2_bld_chain(&bld, &inner);
+	ikev2_bld_delete(&bld, IKEV2_PROTO_ESP, 4, spi, 1);
+	r = send_req(k, sa, &inner, bld.first, REQ_DELETE_CHILD);
+	buf_free(&inner);
+	if (r == 0)
+		log_exchange(k, sa, "INFORMATIONAL", "Delete ESP %08x sent", spi_in);
+	return (r);
+}
+
+int
+informational_dpd(struct keyd *k, struct ike_sa *sa)
+{
+	struct buf inner;
+	int r;
+
+	if (sa->req.active)
+		return (-1);
+	buf_init(&inner);
+	r = send_req(k, sa, &inner, IKEV2_PLD_NONE, REQ_DPD);
+	buf_free(&inner);
+	log_debug("%s: liveness check", sa->conn);
+	return (r);
+}
+
+void
+informational_request(struct keyd *k, struct ike_sa *sa,
+    const struct ikev2_msg_p *msg)
+{
+	uint8_t ours[4 * IKEV2_MAX_DELETE * 8];
+	uint16_t nours = 0;
+	struct ikev2_bld bld;
+	struct buf inner, out;
+	int del_ike = 0;
+	unsigned i, j;
+
+	for (i = 0; i < msg->nnotify; i++)
+		if (msg->notify[i].type <= IKEV2_N_ERROR_MAX)
+			log_exchange(k, sa, "INFORMATIONAL", "peer says: notify %u",
+			    msg->notify[i].type);
+	for (i = 0; i < msg->ndelete; i++) {
+		const struct ikev2_delete_p *d = &msg->del[i];
+
+		if (d->proto == IKEV2_PROTO_IKE) {
+			del_ike = 1;
+			continue;
+		}
+		if (d->proto != IKEV2_PROTO_ESP || d->spisize != 4)
+			continue;
+		for (j = 0; j < d->nspi; j++) {
+			const uint8_t *p = d->spis.ptr + 4 * j;
+			uint32_t spi = (uint32_t)p[0] << 24 | p[1] << 16 |
+			    p[2] << 8 | p[3];
+			struct child_sa *c = child_sa_by_spi(sa, spi, 0);
+
+			if (c == NULL)
+				continue;	/* already gone: nothing to say */
+			log_exchange(k, sa, "INFORMATIONAL", "peer deletes ESP %08x (ours %08x)",
+			    spi, c->spi_in);
+			if (nours < sizeof(ours) / 4) {
+				ours[4 * nours] = c->spi_in >> 24;
+				ours[4 * nours + 1] = c->spi_in >> 16;
+				ours[4 * nours + 2] = c->spi_in >> 8;
+				ours[4 * nours + 3] = c->spi_in;
+				nours++;
+			}
+			child_sa_free(k, sa, c, 1);
+		}
+	}
+	buf_init(&inner);
+	buf_init(&out);
+	ikev2_bld_chain(&bld, &inner);
+	if (nours && !del_ike)
+		ikev2_bld_delete(&bld, IKEV2_PROTO_ESP, 4, ours, nours);
+	if (ikev2_msg_sk(sa, &out, IKEV2_EXCH_INFORMATIONAL, 1, msg->msgid,
+	    &inner, bld.first) == 0)
+		ikev2_msg_response(k, sa, &out);
+	buf_free(&inner);
+	buf_free(&out);
+	if (del_ike) {
+		log_exchange(k, sa, "INFORMATIONAL", "peer deletes the IKE SA");
+		ike_sa_dead(k, sa, "deleted by peer");
+	}
+}
+
+void
+informational_response(struct keyd *k, struct ike_sa *sa,
+    const struct ikev2_msg_p *msg)
+{
+	int kind = sa->req.kind;
+
+	sa->req.kind = REQ_NONE;
+	if (kind == REQ_DELETE_IKE)
+		ike_sa_dead(k, sa, "deleted");
+	else if (kind == REQ_DPD)
+		log_debug("%s: peer alive", sa->conn);
+}

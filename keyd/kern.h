@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The kernel seam: what keyd asks of the IPsec stack, as a table of
+ * operations.  pfkey.c implements it over a PF_KEY socket (nfipsec, or
+ * Linux af_key); the unit tests implement it with a fake that records what
+ * was installed.  Algorithms are IKEv2 transform IDs here; pfkey.c maps
+ * them to SADB numbers.
+ */
+#ifndef _KEYD_KERN_H
+#define _KEYD_KERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "crypto.h"
+
+struct kern_sa {
+	struct sockaddr_storage	src, dst;	/* outer addresses */
+	uint32_t		spi;		/* host order */
+	uint32_t		reqid;
+	int			tunnel;
+	uint16_t		encr, encr_keylen, integ;	/* IKEv2 IDs; keylen bits */
+	int			esn;
+	uint32_t		replay;		/* packets; 0 outbound */
+	const uint8_t		*ekey, *akey;
+	size_t			ekeylen, akeylen;	/* octets, salt included */
+	uint64_t		soft_s, hard_s;	/* add-time lifetimes, 0 = none */
+	const struct config_id	*src_id, *dst_id;	/* IKE identities */
+	uint32_t		seq;		/* GETSPI's sequence (UPDATE) */
+};
+
+/* A policy: one direction of one child's selectors. */
+struct kern_pol {
+	int			dir_out;	/* else inbound */
+	struct sockaddr_storage	src, dst;	/* selector addresses */
+	uint8_t			splen, dplen;
+	uint8_t			proto;		/* 0 any */
+	uint16_t		sport, dport;	/* 0 any */
+	int			tunnel;
+	struct sockaddr_storage	tsrc, tdst;	/* tunnel endpoints */
+	uint32_t		reqid;
+};
+
+/* What the kernel tells us (ACQUIRE, EXPIRE), delivered to the loop. */
+struct kern_event {
+	enum { KEV_ACQUIRE = 1, KEV_EXPIRE } type;
+	int			hard;
+	uint32_t		spi;		/* EXPIRE */
+	struct sockaddr_storage	src, dst;	/* ACQUIRE: the SA's endpoints */
+	struct sockaddr_storage	sel_src, sel_dst;	/* ACQUIRE: the packet's */
+	uint32_t		seq;		/* ACQUIRE's sadb_msg_seq */
+	uint32_t		reqid;
+};
+
+struct kern_ops {
+	/* A larval inbound SA: src is the peer.  *seq names it for UPDATE. */
+	int	(*getspi)(void *, const struct sockaddr_storage *src,
+		    const struct sockaddr_storage *dst, uint32_t acq_seq,
+		    uint32_t *spi, uint32_t *seq);
+	/* update: complete a GETSPI's larval SA; else ADD. */
+	int	(*add)(void *, const struct kern_sa *, int update);
+	int	(*del)(void *, const struct sockaddr_storage *src,
+		    const struct sockaddr_storage *dst, uint32_t spi);
+	/* Add or replace (SPDUPDATE); del removes. */
+	int	(*spd)(void *, const struct kern_pol *, int del);
+	/* Tell the kernel an ACQUIRE failed (drops its larval state). */
+	int	(*acquire_fail)(void *, uint32_t seq, int err);
+	/* The next event, 1; none pending, 0; error, -1. */
+	int	(*event)(void *, struct kern_event *);
+	int	(*fd)(void *);		/* pollable, or -1 */
+	void	(*close)(void *);
+};
+
+struct kern {
+	const struct kern_ops	*ops;
+	void			*arg;
+};
+
+/* PF_KEY: NULL on failure (errno set).  REGISTERs for ESP. */
+struct kern	*pfkey_open(void);
+
+#endif /* _KEYD_KERN_H */

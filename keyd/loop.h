@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: ISC */
+/* The event loop (loop.c): sockets, the kernel seam, signals, timers. */
+#ifndef _KEYD_LOOP_H
+#define _KEYD_LOOP_H
+
+#include "keyd.h"
+
+struct loop {
+	struct keyd	k;
+	int		fd4, fd6;	/* UDP 500 */
+	int		running;
+};
+
+int	loop_init(struct loop *, struct keyd_config *, struct kern *);
+/* Until SIGTERM/SIGINT; 0 after a clean shutdown. */
+int	loop_run(struct loop *);
+
+#endif /* _KEYD_LOOP_H */
