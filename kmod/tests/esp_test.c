@@ -3,7 +3,8 @@
  * ESP against published vectors, through esp.c's own code paths:
  *
  *  - draft-mcgrew-gcm-test-01 (AES-GCM and AES-GMAC ESP packets, with and
- *    without ESN) and RFC 3602 §4 case 5 (AES-CBC): each plaintext goes out
+ *    without ESN), RFC 3602 §4 case 5 (AES-CBC) and RFC 7634 appendix A
+ *    (ChaCha20-Poly1305, tunnel mode): each plaintext goes out
  *    through esp.c's output with the vector's sequence number and IV and
  *    must come out byte for byte as the published packet, and the
  *    published packet must come back in through nfipsec_esp_input();
@@ -11,8 +12,8 @@
  *    sa.c builds, truncated as RFC 2404/4868 say, with the data laid out
  *    as esp.c lays out an ESP packet (for ESN, the RFC 4231 data is split
  *    so that the ICV covers it in RFC 4303 §2.2.1 order);
- *  - RFC 8439 §2.8.2 ChaCha20-Poly1305 in the same layout (RFC 7634's
- *    nonce and AAD construction);
+ *  - RFC 8439 §2.8.2 ChaCha20-Poly1305 read as RFC 7634 reads its inputs,
+ *    with an ESN AAD;
  *
  * then round trips at every padding length, TFC padding, sequence number
  * exhaustion, and the refusals: ICV, padding, dummy packets, malformed
