@@ -7,7 +7,8 @@
  * one piece holds any flow and the search may stop at the first piece that
  * does: there is no priority to compare.
  *
- * Structure: tuple space search over (local prefix, remote prefix).
+ * Structure: tuple space search over (local prefix, remote prefix,
+ * exact protocol and ports).
  *
  *  - Each piece's local and remote address ranges are written as prefixes.
  *    A prefix range is itself; any other range has a minimal prefix cover
@@ -18,19 +19,25 @@
  *    shortest prefix containing the whole range. That is still exact,
  *    because every entry found is checked against the piece's true box;
  *    it only makes a bucket chain longer.
- *  - A tuple is one (family, local length, remote length). Full-length
- *    pairs, host to host, are the tuple (32, 32) or (128, 128): the exact
- *    match hash is just the most specific tuple.
+ *  - Protocol, local port and remote port are each either exact (the
+ *    piece holds one value: a per-port policy) or wild (a range, or ANY).
+ *    An exact value is part of the key; a wild one is not, and the box
+ *    check below decides it.
+ *  - A tuple is one (family, local length, remote length, which of the
+ *    three are exact). Full-length pairs, host to host, are the tuple
+ *    (32, 32) or (128, 128): the exact match hash is just the most
+ *    specific tuple.
  *  - One hash table holds all entries, keyed by (tuple, local address
- *    masked to the tuple's local length, remote address masked likewise).
- *    Chains link entries by array index; the table is built once per
- *    generation and never changed, so readers need no locks and the lookup
- *    allocates nothing.
- *  - Protocol and ports are not part of the key: each entry found is
- *    checked against its piece's box, which covers all five dimensions.
+ *    masked to the tuple's local length, remote address masked likewise,
+ *    the tuple's exact values). Chains link entries by array index; the
+ *    table is built once per generation and never changed, so readers
+ *    need no locks and the lookup allocates nothing.
+ *  - Each entry found is checked against its piece's box, which covers
+ *    all five dimensions: keys only narrow the search, never decide it.
  *
  * Lookup: for each tuple of the flow's family, mask the two addresses,
- * hash, walk the chain, check the box. Cost O(T × c) for T tuples of the
+ * take the flow's protocol and ports where the tuple is exact, hash, walk
+ * the chain, check the box. Cost O(T × c) for T tuples of the
  * family and c the chain length at the probed bucket; a hit stops early,
  * a miss probes every tuple. Entries decorrelation left whole (the
  * fallback list, see decorrelate.c) are not in here: spd.c walks them
@@ -42,14 +49,19 @@
  *    of entries. Real SPDs use a handful of prefix lengths (host pairs,
  *    site subnets, the catch-all), so T is small; an SPD that uses every
  *    pair of lengths makes each miss probe every tuple.
- *  - c. Entries that share both masked addresses of a tuple share a chain:
- *    many policies between the same two prefixes that differ only in
- *    protocol or ports (a per-port policy list), or pieces that fell back
- *    to their coarse key. Such a chain is walked linearly.
- *  - Memory: at most keys_max entries of 48 bytes per piece, plus a
+ *  - T also doubles, at most, for each of protocol, local and remote port
+ *    that some pieces hold exactly and others do not: at most 8 tuples per
+ *    address length pair.
+ *  - c. Entries with the same key share a chain. A per-port policy list
+ *    (thousands of policies between the same two addresses, one port
+ *    each) has a key per port, so its chains stay short. What still
+ *    chains: pieces between the same prefixes that differ only in port
+ *    or protocol *ranges*, and pieces that fell back to their coarse
+ *    address key. Such a chain is walked linearly.
+ *  - Memory: at most keys_max entries of 64 bytes per piece, plus a
  *    4-byte bucket per entry (the table is a power of two at least as big
  *    as the entry count). For 100k host-pair policies: 100k entries, about
- *    5.3 MB.
+ *    6.9 MB.
  *  - Build: O(E) for E entries, plus sorting the tuples.
  */
 #include <linux/jhash.h>
@@ -68,15 +80,20 @@ struct cls_prefix {
 	u8 len;
 };
 
+/* Which of protocol, local port and remote port a tuple holds exactly. */
+#define CLS_EXACT_ALL	(BIT(3) - 1)	/* bit i: nfipsec_box.lo[i] */
+
 struct cls_tuple {
 	struct nfipsec_u128 lmask, rmask;
 	u32 nr;			/* entries; the build sorts on it */
 	u8 family;
 	u8 llen, rlen;
+	u8 exact;
 };
 
 struct cls_entry {
 	struct nfipsec_u128 l, r;	/* masked to the tuple's lengths */
+	u32 v[3];			/* the exact values, 0 where wild */
 	const struct nfipsec_piece *piece;
 	u32 next;			/* index in entries, or CLS_NONE */
 	u32 tuple;
@@ -231,14 +248,36 @@ static void piece_keys(const struct nfipsec_piece *p, unsigned int max,
 	}
 }
 
-static u32 key_hash(const struct nfipsec_u128 *l, const struct nfipsec_u128 *r,
-		    u32 tuple)
+/* The dimensions among protocol and ports where a piece holds one value. */
+static u8 piece_exact(const struct nfipsec_piece *p)
 {
-	u32 k[8] = {
+	u8 x = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (p->box.lo[i] == p->box.hi[i])
+			x |= BIT(i);
+	return x;
+}
+
+/* @v's values in the dimensions @exact names, 0 in the others. */
+static void exact_vals(u32 *out, const u32 *v, u8 exact)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		out[i] = exact & BIT(i) ? v[i] : 0;
+}
+
+static u32 key_hash(const struct nfipsec_u128 *l, const struct nfipsec_u128 *r,
+		    const u32 *v, u32 tuple)
+{
+	u32 k[11] = {
 		upper_32_bits(l->hi), lower_32_bits(l->hi),
 		upper_32_bits(l->lo), lower_32_bits(l->lo),
 		upper_32_bits(r->hi), lower_32_bits(r->hi),
 		upper_32_bits(r->lo), lower_32_bits(r->lo),
+		v[0], v[1], v[2],
 	};
 
 	return jhash2(k, ARRAY_SIZE(k), tuple);
@@ -262,12 +301,16 @@ static int tuple_cmp(const void *pa, const void *pb)
 		return a->nr > b->nr ? -1 : 1;
 	if (a->llen != b->llen)
 		return a->llen > b->llen ? -1 : 1;
-	return a->rlen > b->rlen ? -1 : a->rlen < b->rlen;
+	if (a->rlen != b->rlen)
+		return a->rlen > b->rlen ? -1 : 1;
+	return a->exact > b->exact ? -1 : a->exact < b->exact;
 }
 
 #define TMAP_DIM	(CLS_WMAX + 1)
-#define TMAP_LEN	(2 * TMAP_DIM * TMAP_DIM)
-#define TMAP_IDX(f, l, r)	(((f) * TMAP_DIM + (l)) * TMAP_DIM + (r))
+#define TMAP_X		(CLS_EXACT_ALL + 1)
+#define TMAP_LEN	(2 * TMAP_DIM * TMAP_DIM * TMAP_X)
+#define TMAP_IDX(f, l, r, x)	\
+	((((f) * TMAP_DIM + (l)) * TMAP_DIM + (r)) * TMAP_X + (x))
 
 /* First pass: count the entries of every tuple in @tmap. */
 static void count_entries(struct nfipsec_cls *cls,
@@ -279,11 +322,12 @@ static void count_entries(struct nfipsec_cls *cls,
 
 	for (i = 0; i < n; i++) {
 		unsigned int f = fam_idx(pieces[i].box.family);
+		u8 x = piece_exact(&pieces[i]);
 
 		piece_keys(&pieces[i], cls->keys_max, lp, &nl, rp, &nr);
 		for (a = 0; a < nl; a++)
 			for (b = 0; b < nr; b++)
-				tmap[TMAP_IDX(f, lp[a].len, rp[b].len)]++;
+				tmap[TMAP_IDX(f, lp[a].len, rp[b].len, x)]++;
 		cls->nr_entries += nl * nr;
 	}
 }
@@ -305,9 +349,11 @@ static int make_tuples(struct nfipsec_cls *cls, u32 *tmap)
 
 		if (!tmap[slot])
 			continue;
-		tu->family = slot / (TMAP_DIM * TMAP_DIM) ? AF_INET6 : AF_INET;
-		tu->llen = (slot / TMAP_DIM) % TMAP_DIM;
-		tu->rlen = slot % TMAP_DIM;
+		tu->family = slot / (TMAP_DIM * TMAP_DIM * TMAP_X) ? AF_INET6 :
+								    AF_INET;
+		tu->llen = (slot / (TMAP_DIM * TMAP_X)) % TMAP_DIM;
+		tu->rlen = (slot / TMAP_X) % TMAP_DIM;
+		tu->exact = slot % TMAP_X;
 		tu->nr = tmap[slot];
 		w = fam_width(tu->family);
 		tu->lmask = prefix_mask(tu->llen, w);
@@ -320,7 +366,7 @@ static int make_tuples(struct nfipsec_cls *cls, u32 *tmap)
 		struct cls_tuple *tu = &cls->tuples[t];
 		unsigned int f = fam_idx(tu->family);
 
-		tmap[TMAP_IDX(f, tu->llen, tu->rlen)] = t;
+		tmap[TMAP_IDX(f, tu->llen, tu->rlen, tu->exact)] = t;
 		if (!t || cls->tuples[t - 1].family != tu->family)
 			cls->fam_start[f] = t;
 		cls->fam_end[f] = t + 1;
@@ -340,17 +386,20 @@ static void fill_entries(struct nfipsec_cls *cls,
 
 	for (i = 0; i < n; i++) {
 		unsigned int f = fam_idx(pieces[i].box.family);
+		u8 x = piece_exact(&pieces[i]);
 
 		piece_keys(&pieces[i], cls->keys_max, lp, &nl, rp, &nr);
 		for (a = 0; a < nl; a++) {
 			for (b = 0; b < nr; b++) {
-				t = tmap[TMAP_IDX(f, lp[a].len, rp[b].len)];
+				t = tmap[TMAP_IDX(f, lp[a].len, rp[b].len, x)];
 				e = &cls->entries[k];
 				e->l = lp[a].v;
 				e->r = rp[b].v;
+				exact_vals(e->v, pieces[i].box.lo, x);
 				e->piece = &pieces[i];
 				e->tuple = t;
-				h = key_hash(&e->l, &e->r, t) & cls->hmask;
+				h = key_hash(&e->l, &e->r, e->v, t) &
+				    cls->hmask;
 				e->next = cls->buckets[h];
 				cls->buckets[h] = k++;
 			}
@@ -412,7 +461,7 @@ const struct nfipsec_piece *nfipsec_cls_lookup(const struct nfipsec_cls *cls,
 {
 	unsigned int f = fam_idx(pt->family);
 	struct nfipsec_u128 l, r;
-	u32 t, e;
+	u32 t, e, v[3];
 
 	if (pt->family != AF_INET && pt->family != AF_INET6)
 		return NULL;
@@ -421,13 +470,15 @@ const struct nfipsec_piece *nfipsec_cls_lookup(const struct nfipsec_cls *cls,
 
 		mask_to(&l, &pt->addr[0], &tu->lmask);
 		mask_to(&r, &pt->addr[1], &tu->rmask);
-		e = cls->buckets[key_hash(&l, &r, t) & cls->hmask];
+		exact_vals(v, pt->v, tu->exact);
+		e = cls->buckets[key_hash(&l, &r, v, t) & cls->hmask];
 		while (e != CLS_NONE) {
 			const struct cls_entry *ent = &cls->entries[e];
 
 			if (ent->tuple == t &&
 			    !nfipsec_u128_cmp(&ent->l, &l) &&
 			    !nfipsec_u128_cmp(&ent->r, &r) &&
+			    !memcmp(ent->v, v, sizeof(v)) &&
 			    nfipsec_box_contains(&ent->piece->box, pt))
 				return ent->piece;
 			e = ent->next;
@@ -444,4 +495,19 @@ u32 nfipsec_cls_entries(const struct nfipsec_cls *cls)
 u32 nfipsec_cls_tuples(const struct nfipsec_cls *cls)
 {
 	return cls->nr_tuples;
+}
+
+/* The longest bucket chain: what a lookup may walk in one tuple. */
+u32 nfipsec_cls_longest_chain(const struct nfipsec_cls *cls)
+{
+	u32 b, e, len, longest = 0;
+
+	for (b = 0; b <= cls->hmask; b++) {
+		len = 0;
+		for (e = cls->buckets[b]; e != CLS_NONE;
+		     e = cls->entries[e].next)
+			len++;
+		longest = max(longest, len);
+	}
+	return longest;
 }

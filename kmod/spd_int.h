@@ -117,6 +117,7 @@ const struct nfipsec_piece *nfipsec_cls_lookup(const struct nfipsec_cls *cls,
 					       const struct nfipsec_point *pt);
 u32 nfipsec_cls_entries(const struct nfipsec_cls *cls);
 u32 nfipsec_cls_tuples(const struct nfipsec_cls *cls);
+u32 nfipsec_cls_longest_chain(const struct nfipsec_cls *cls);
 
 /* A compiled generation: immutable once published. */
 struct nfipsec_spd_compiled {

@@ -34,11 +34,21 @@ static u32 rnd(struct rnd_state *rs, u32 n)
 	return prandom_u32_state(rs) % n;
 }
 
-/* Addresses from a small pool, so that random entries overlap. */
-static void rnd_addr(struct rnd_state *rs, u8 family, bool remote,
+/*
+ * Addresses from a small pool, so that random entries overlap; @heavy
+ * (a port-heavy set) picks from two hosts a side, so that most policies
+ * share an address pair and differ only in protocol and ports.
+ */
+static void rnd_addr(struct rnd_state *rs, u8 family, bool remote, bool heavy,
 		     union nf_inet_addr *a)
 {
-	if (family == AF_INET)
+	if (heavy && family == AF_INET)
+		addr4(a, (remote ? IP4(192, 168, 0, 0) : IP4(10, 0, 0, 0)) |
+			 rnd(rs, 2));
+	else if (heavy)
+		addr6(a, 0x20010db8, remote ? 0xbbbb0000 : 0xaaaa0000, 0,
+		      rnd(rs, 2));
+	else if (family == AF_INET)
 		addr4(a, (remote ? IP4(192, 168, 0, 0) : IP4(10, 0, 0, 0)) |
 			 rnd(rs, 4) << 16 | rnd(rs, 4) << 8 | rnd(rs, 16));
 	else
@@ -47,15 +57,20 @@ static void rnd_addr(struct rnd_state *rs, u8 family, bool remote,
 }
 
 static void rnd_range(struct rnd_state *rs, u8 family, bool remote,
-		      struct nfipsec_addr_range *r)
+		      bool heavy, struct nfipsec_addr_range *r)
 {
 	static const u8 len4[] = { 0, 8, 14, 16, 22, 24, 28, 30, 32, 32 };
 	static const u8 len6[] = { 0, 32, 62, 64, 100, 124, 126, 128, 128 };
 	union nf_inet_addr a, b;
 
-	rnd_addr(rs, family, remote, &a);
+	rnd_addr(rs, family, remote, heavy, &a);
+	if (heavy && rnd(rs, 8)) {
+		nfipsec_sel_set_prefix(r, family, &a,
+				       family == AF_INET ? 32 : 128);
+		return;
+	}
 	if (rnd(rs, 5) == 0) {
-		rnd_addr(rs, family, remote, &b);
+		rnd_addr(rs, family, remote, heavy, &b);
 		if (memcmp(&a, &b, family == AF_INET ? 4 : 16) > 0)
 			swap(a, b);
 		r->lo = a;
@@ -73,6 +88,26 @@ static void rnd_range(struct rnd_state *rs, u8 family, bool remote,
 static const u8 rnd_protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP,
 				 IPPROTO_ESP };
 static const u16 rnd_ports[] = { 22, 80, 443, 500, 4500, 1024 };
+
+/* Ports for a port-heavy set: mostly single ports out of 300. */
+static void rnd_ports_heavy(struct rnd_state *rs, u16 *lo, u16 *hi,
+			    u8 *flags, u8 opaque_flag)
+{
+	switch (rnd(rs, 10)) {
+	case 0:
+		*flags |= opaque_flag;
+		fallthrough;
+	case 1:
+		break;		/* ANY */
+	case 2:
+		*lo = rnd(rs, 300);
+		*hi = *lo + rnd(rs, 20);
+		break;
+	default:
+		*lo = rnd(rs, 300);
+		*hi = *lo;
+	}
+}
 
 static void rnd_ports_sel(struct rnd_state *rs, u16 *lo, u16 *hi, u8 *flags,
 			  u8 opaque_flag)
@@ -100,33 +135,47 @@ static void rnd_ports_sel(struct rnd_state *rs, u16 *lo, u16 *hi, u8 *flags,
 	}
 }
 
-static void rnd_sel(struct rnd_state *rs, struct nfipsec_sel *s)
+static void rnd_sel(struct rnd_state *rs, bool heavy, struct nfipsec_sel *s)
 {
 	u32 k;
 
 	sel_any(s, rnd(rs, 3) ? AF_INET : AF_INET6);
-	rnd_range(rs, s->family, false, &s->local);
-	rnd_range(rs, s->family, true, &s->remote);
-	if (rnd(rs, 5) < 2)
+	rnd_range(rs, s->family, false, heavy, &s->local);
+	rnd_range(rs, s->family, true, heavy, &s->remote);
+	if (rnd(rs, heavy ? 20 : 5) < 2)
 		return;		/* protocol and ports ANY */
 	/* Ports under protocol ANY too, as PF_KEY allows. */
 	k = rnd(rs, 4);
 	s->proto = k == 3 ? NFIPSEC_PROTO_ANY : rnd_protos[k];
+	if (heavy) {
+		s->proto = k == 3 ? NFIPSEC_PROTO_ANY : rnd_protos[k & 1];
+		if (rnd(rs, 2))	/* local port ANY half the time */
+			rnd_ports_heavy(rs, &s->lport_lo, &s->lport_hi,
+					&s->flags, NFIPSEC_SEL_LPORT_OPAQUE);
+		rnd_ports_heavy(rs, &s->rport_lo, &s->rport_hi, &s->flags,
+				NFIPSEC_SEL_RPORT_OPAQUE);
+		return;
+	}
 	rnd_ports_sel(rs, &s->lport_lo, &s->lport_hi, &s->flags,
 		      NFIPSEC_SEL_LPORT_OPAQUE);
 	rnd_ports_sel(rs, &s->rport_lo, &s->rport_hi, &s->flags,
 		      NFIPSEC_SEL_RPORT_OPAQUE);
 }
 
-static void rnd_flow(struct rnd_state *rs, struct nfipsec_flow *f)
+static void rnd_flow(struct rnd_state *rs, bool heavy, struct nfipsec_flow *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->family = rnd(rs, 3) ? AF_INET : AF_INET6;
-	rnd_addr(rs, f->family, false, &f->local);
-	rnd_addr(rs, f->family, true, &f->remote);
-	f->proto = rnd_protos[rnd(rs, ARRAY_SIZE(rnd_protos))];
+	rnd_addr(rs, f->family, false, heavy, &f->local);
+	rnd_addr(rs, f->family, true, heavy, &f->remote);
+	f->proto = rnd_protos[rnd(rs, heavy ? 2 : ARRAY_SIZE(rnd_protos))];
 	if (rnd(rs, 10) == 0) {
 		f->flags = NFIPSEC_FLOW_PORTS_OPAQUE;
+		return;
+	}
+	if (heavy) {
+		f->lport = rnd(rs, 320);
+		f->rport = rnd(rs, 320);
 		return;
 	}
 	f->lport = rnd(rs, 2) ? rnd_ports[rnd(rs, ARRAY_SIZE(rnd_ports))] :
@@ -138,14 +187,14 @@ static void rnd_flow(struct rnd_state *rs, struct nfipsec_flow *f)
 /* Every flow, every direction: the SPD must agree with the reference. */
 static void check_flows(struct kunit *test, struct nfipsec_net *nn,
 			const struct horrible *h, struct rnd_state *rs,
-			u32 nflows, u32 *hits)
+			bool heavy, u32 nflows, u32 *hits)
 {
 	const struct nfipsec_policy *want, *got;
 	struct nfipsec_flow f;
 	u32 i, dir;
 
 	for (i = 0; i < nflows; i++) {
-		rnd_flow(rs, &f);
+		rnd_flow(rs, heavy, &f);
 		for (dir = 0; dir < NFIPSEC_DIR_MAX; dir++) {
 			want = horrible_lookup(h, dir, &f);
 			got = lookup(nn, dir, &f);
@@ -193,7 +242,7 @@ static void check_decor(struct kunit *test,
 
 static void random_run(struct kunit *test,
 		       const struct nfipsec_spd_limits *lim, u64 seed,
-		       u32 *nr_fallback)
+		       bool heavy, u32 *nr_fallback)
 {
 	struct nfipsec_net *nn = fake_net(test);
 	struct horrible *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
@@ -208,7 +257,7 @@ static void random_run(struct kunit *test,
 	mutex_lock(&nn->cfg_lock);
 	nn->spd->limits = *lim;
 	while (h->n < 300) {
-		rnd_sel(&rs, &s);
+		rnd_sel(&rs, heavy, &s);
 		pol = mkpol(test, rnd(&rs, NFIPSEC_DIR_MAX), rnd(&rs, 3),
 			    rnd(&rs, 5), &s);
 		if (nfipsec_spd_add(nn, pol, false)) {
@@ -218,7 +267,7 @@ static void random_run(struct kunit *test,
 		h->pol[h->n++] = pol;
 	}
 	/* The list path, before anything is compiled. */
-	check_flows(test, nn, h, &rs, 500, &hits);
+	check_flows(test, nn, h, &rs, heavy, 500, &hits);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_commit(nn), 0);
 	gen = current_gen(nn);
 	KUNIT_ASSERT_EQ(test, gen->seq, nn->spd->change_seq);
@@ -230,11 +279,11 @@ static void random_run(struct kunit *test,
 		   pieces, fallback);
 	for (i = 0; i < NFIPSEC_DIR_MAX; i++)
 		check_decor(test, &gen->dir[i]);
-	check_flows(test, nn, h, &rs, 3000, &hits);
+	check_flows(test, nn, h, &rs, heavy, 3000, &hits);
 
 	/* Uncompiled additions on top of a compiled generation. */
 	while (h->n < 330) {
-		rnd_sel(&rs, &s);
+		rnd_sel(&rs, heavy, &s);
 		pol = mkpol(test, rnd(&rs, NFIPSEC_DIR_MAX), rnd(&rs, 3),
 			    rnd(&rs, 5), &s);
 		if (nfipsec_spd_add(nn, pol, false)) {
@@ -244,7 +293,7 @@ static void random_run(struct kunit *test,
 		h->pol[h->n++] = pol;
 	}
 	KUNIT_ASSERT_NE(test, current_gen(nn)->seq, nn->spd->change_seq);
-	check_flows(test, nn, h, &rs, 500, &hits);
+	check_flows(test, nn, h, &rs, heavy, 500, &hits);
 
 	/* Delete a third, by index and by selector, and replace some. */
 	for (k = 0; k < 100; k++) {
@@ -270,11 +319,11 @@ static void random_run(struct kunit *test,
 		KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol, true), 0);
 		KUNIT_EXPECT_EQ(test, pol->index, index);
 	}
-	check_flows(test, nn, h, &rs, 500, &hits);
+	check_flows(test, nn, h, &rs, heavy, 500, &hits);
 	KUNIT_ASSERT_EQ(test, nfipsec_spd_commit(nn), 0);
 	for (i = 0; i < NFIPSEC_DIR_MAX; i++)
 		check_decor(test, &current_gen(nn)->dir[i]);
-	check_flows(test, nn, h, &rs, 3000, &hits);
+	check_flows(test, nn, h, &rs, heavy, 3000, &hits);
 	mutex_unlock(&nn->cfg_lock);
 
 	/* A test that never hits a policy proves nothing. */
@@ -289,7 +338,20 @@ static void spd_random_vs_horrible(struct kunit *test)
 	struct nfipsec_spd_limits lim = NFIPSEC_SPD_LIMITS_DEFAULT;
 	u32 fallback;
 
-	random_run(test, &lim, 0x5eed4301, &fallback);
+	random_run(test, &lim, 0x5eed4301, false, &fallback);
+}
+
+/*
+ * Port-heavy: most policies between the same two hosts, differing in
+ * protocol and (mostly single) ports, as a per-port policy list is. The
+ * classifier hashes exact ports; its answers must still be the list's.
+ */
+static void spd_random_ports(struct kunit *test)
+{
+	struct nfipsec_spd_limits lim = NFIPSEC_SPD_LIMITS_DEFAULT;
+	u32 fallback;
+
+	random_run(test, &lim, 0x9007, true, &fallback);
 }
 
 /*
@@ -303,7 +365,9 @@ static void spd_random_tight_limits(struct kunit *test)
 					  .keys_max = 1 };
 	u32 fallback;
 
-	random_run(test, &lim, 0x4301b, &fallback);
+	random_run(test, &lim, 0x4301b, false, &fallback);
+	KUNIT_EXPECT_GT(test, fallback, 20U);
+	random_run(test, &lim, 0x4301c, true, &fallback);
 	KUNIT_EXPECT_GT(test, fallback, 20U);
 }
 
@@ -439,4 +503,86 @@ static void spd_100k(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), pol);
 	mutex_unlock(&nn->cfg_lock);
 	lookup_speed(test, nn);
+}
+
+/*
+ * A per-port policy list: 20k UDP policies between the same two hosts, one
+ * remote port each, 2k TCP ones by local port, a catch-all below. Every
+ * piece has the same address key; with the exact ports hashed, no chain
+ * may grow with the list (it was one 22k-entry chain before).
+ */
+#define PORTS_N		20000
+#define PORTS_TCP	2000
+
+static void spd_ports_flat(struct kunit *test)
+{
+	struct nfipsec_net *nn = fake_net(test);
+	struct nfipsec_policy *pol, *all, *first[2] = { NULL, NULL };
+	const struct nfipsec_policy *got;
+	struct nfipsec_spd_compiled *c;
+	struct rnd_state rs;
+	struct nfipsec_flow f;
+	struct nfipsec_sel s;
+	u32 i, k, chain;
+
+	prandom_seed_state(&rs, 0x9070);
+	mutex_lock(&nn->cfg_lock);
+	for (i = 0; i < PORTS_N + PORTS_TCP; i++) {
+		sel_any(&s, AF_INET);
+		prefix4(&s.local, IP4(10, 0, 0, 1), 32);
+		prefix4(&s.remote, IP4(10, 0, 0, 2), 32);
+		if (i < PORTS_N) {
+			s.proto = IPPROTO_UDP;
+			s.rport_lo = 1 + i;
+			s.rport_hi = s.rport_lo;
+		} else {
+			s.proto = IPPROTO_TCP;
+			s.lport_lo = 1 + i - PORTS_N;
+			s.lport_hi = s.lport_lo;
+		}
+		pol = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_PROTECT, 100, &s);
+		KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, pol, false), 0);
+		if (!first[i >= PORTS_N])
+			first[i >= PORTS_N] = pol;
+		if (!(i & 4095))
+			cond_resched();
+	}
+	sel_any(&s, AF_INET);
+	all = mkpol(test, NFIPSEC_DIR_OUT, NFIPSEC_ACT_DISCARD, 200, &s);
+	KUNIT_ASSERT_EQ(test, nfipsec_spd_add(nn, all, false), 0);
+	KUNIT_ASSERT_EQ(test, nfipsec_spd_commit(nn), 0);
+
+	c = &current_gen(nn)->dir[NFIPSEC_DIR_OUT];
+	chain = nfipsec_cls_longest_chain(c->cls);
+	kunit_info(test, "%u per-port policies: %u pieces, %u entries, %u tuples, longest chain %u\n",
+		   PORTS_N + PORTS_TCP, c->decor.nr_pieces,
+		   nfipsec_cls_entries(c->cls), nfipsec_cls_tuples(c->cls),
+		   chain);
+	KUNIT_EXPECT_EQ(test, c->decor.nr_pieces, PORTS_N + PORTS_TCP);
+	KUNIT_EXPECT_EQ(test, c->decor.nr_fallback, 1U);
+	/* A jhash table as big as its keys: a handful per bucket at most. */
+	KUNIT_EXPECT_LT(test, chain, 16U);
+
+	for (i = 0; i < 4000; i++) {
+		k = rnd(&rs, PORTS_N);
+		flow4(&f, IPPROTO_UDP, IP4(10, 0, 0, 1), IP4(10, 0, 0, 2),
+		      40000, 1 + k);
+		got = lookup(nn, NFIPSEC_DIR_OUT, &f);
+		KUNIT_ASSERT_NOT_NULL(test, got);
+		KUNIT_ASSERT_EQ(test, got->seq - first[0]->seq, (u64)k);
+		k = rnd(&rs, PORTS_TCP);
+		flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 1), IP4(10, 0, 0, 2),
+		      1 + k, 1 + rnd(&rs, PORTS_N));
+		got = lookup(nn, NFIPSEC_DIR_OUT, &f);
+		KUNIT_ASSERT_NOT_NULL(test, got);
+		KUNIT_ASSERT_EQ(test, got->seq - first[1]->seq, (u64)k);
+		/* No policy's port: the catch-all. */
+		flow4(&f, IPPROTO_UDP, IP4(10, 0, 0, 1), IP4(10, 0, 0, 2),
+		      40000, PORTS_N + 1 + rnd(&rs, 1000));
+		KUNIT_ASSERT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), all);
+		flow4(&f, IPPROTO_TCP, IP4(10, 0, 0, 1), IP4(10, 0, 0, 3),
+		      1 + k, 80);
+		KUNIT_ASSERT_PTR_EQ(test, lookup(nn, NFIPSEC_DIR_OUT, &f), all);
+	}
+	mutex_unlock(&nn->cfg_lock);
 }

@@ -5,8 +5,9 @@
  * WireGuard's allowedips selftest, the compiled classifier checked
  * against a deliberately horrible reference (scan every policy, keep the
  * best by priority and insertion) on random policies and flows, before
- * and after additions, deletes and replaces. Ends with a 100k-policy
- * build, timed.
+ * and after additions, deletes and replaces, also on port-heavy sets. Ends
+ * with a 100k-policy build, timed, and a 22k-entry per-port policy list
+ * whose classifier chains must stay short.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -378,8 +379,10 @@ static struct kunit_case spd_cases[] = {
 	KUNIT_CASE(spd_decorrelate_example),
 	KUNIT_CASE(spd_fallback),
 	KUNIT_CASE(spd_random_vs_horrible),
+	KUNIT_CASE(spd_random_ports),
 	KUNIT_CASE(spd_random_tight_limits),
 	KUNIT_CASE_SLOW(spd_100k),
+	KUNIT_CASE_SLOW(spd_ports_flat),
 	{}
 };
 
