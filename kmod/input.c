@@ -362,6 +362,8 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 		}
 		goto out;
 	}
+	if (!r && nfipsec_nd_bypass(nn, pol, &fl))
+		goto out;
 	switch (pol->action) {
 	case NFIPSEC_ACT_PROTECT:
 		if (!protect_ok(pol, r)) {

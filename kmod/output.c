@@ -294,6 +294,8 @@ unsigned int nfipsec_output(struct sk_buff *skb,
 	if ((fl.proto == IPPROTO_ESP || fl.proto == IPPROTO_AH) &&
 	    pol->sel.proto != fl.proto)
 		goto accept;
+	if (nfipsec_nd_bypass(nn, pol, &fl))
+		goto accept;
 	switch (pol->action) {
 	case NFIPSEC_ACT_BYPASS:
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_BYPASS);

@@ -57,6 +57,14 @@ void nfipsec_acquire(struct nfipsec_net *nn, const struct nfipsec_policy *pol,
 		     const struct nfipsec_flow *fl);
 void nfipsec_acquire_net_exit(struct nfipsec_net *nn);
 
+/*
+ * nd.c: true (and counted) when @fl is IPv6 ND or MLD that the automatic
+ * BYPASS entries let by, whatever @pol says. Any context.
+ */
+bool nfipsec_nd_bypass(struct nfipsec_net *nn,
+		       const struct nfipsec_policy *pol,
+		       const struct nfipsec_flow *fl);
+
 /* encap.c: the headers around ESP. */
 struct nfipsec_encap {
 	unsigned int hdrlen;	/* bytes kept in front of ESP */

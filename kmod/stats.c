@@ -48,6 +48,7 @@ static const char *const stat_names[NFIPSEC_STAT_MAX] = {
 	[NFIPSEC_STAT_CRYPTO_ERROR] = "CryptoError",
 	[NFIPSEC_STAT_PFKEY_BAD_MSG] = "PfkeyBadMessage",
 	[NFIPSEC_STAT_PFKEY_ENOBUFS] = "PfkeyEnobufs",
+	[NFIPSEC_STAT_ND_BYPASS] = "NdBypass",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
