@@ -24,6 +24,7 @@
 #include <linux/timekeeping.h>
 #include <nfipsec_pfkey.h>
 
+#include "parallel.h"
 #include "sa.h"
 
 struct sa_aalg {
@@ -150,7 +151,7 @@ static int setup_aead(struct nfipsec_sa *sa, const struct sa_ealg *e)
 
 	if (sa->aalg != SADB_AALG_NONE)
 		return -EINVAL;		/* the mode authenticates itself */
-	aead = crypto_alloc_aead(e->name, 0, 0);
+	aead = nfipsec_aead_alloc(e->name);
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
 	err = crypto_aead_setkey(aead, sa->ekey, sa->ekey_bits / 8);
@@ -195,7 +196,7 @@ static int setup_authenc(struct nfipsec_sa *sa, const struct sa_ealg *e)
 	    sizeof(name))
 		return -ENAMETOOLONG;
 
-	aead = crypto_alloc_aead(name, 0, 0);
+	aead = nfipsec_aead_alloc(name);
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
 	key = authenc_key(sa, &keylen);
