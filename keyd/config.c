@@ -263,7 +263,7 @@ end_parse(struct cctx *c, const struct cnode *sec, struct config_end *e,
 			if (cfg_path(c, n, e->cert, sizeof(e->cert)) < 0)
 				return (-1);
 		} else if (!strcmp(n->key, "cacerts") && !local) {
-			if (cfg_path(c, n, e->cacerts, sizeof(e->cacerts)) < 0)
+			if (cfg_cacerts(c, n, e->cacerts, sizeof(e->cacerts)) < 0)
 				return (-1);
 		} else if (!strcmp(n->key, "send_certreq") && !local) {
 			if (cfg_bool(c, n, &e->send_certreq) < 0)

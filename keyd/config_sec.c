@@ -7,8 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
 #include "config_sec.h"
 #include "pad.h"
+
+/* A CA bundle: readable, and every certificate in it a CA. */
+int
+cfg_cacerts(struct cctx *c, const struct cnode *n, char *dst, size_t len)
+{
+	char why[CERT_WHY_MAX];
+	struct cert_ca *ca;
+
+	if (cfg_path(c, n, dst, len) < 0)
+		return (-1);
+	if ((ca = cert_ca_load(dst, why, sizeof(why))) == NULL)
+		return (cfg_bad(c, n, why));
+	cert_ca_free(ca);
+	return (0);
+}
 
 static const struct cnode *
 child_node(const struct cnode *sec, const char *key)
@@ -145,7 +161,7 @@ pad_entry(struct cctx *c, const struct cnode *sec, struct config_pad *p)
 			else if (r == 0)
 				r = cfg_bad(c, n, "expected psk or pubkey");
 		} else if (!strcmp(n->key, "cacerts")) {
-			r = cfg_path(c, n, p->cacerts, sizeof(p->cacerts));
+			r = cfg_cacerts(c, n, p->cacerts, sizeof(p->cacerts));
 		} else if (!strcmp(n->key, "remote_ts")) {
 			r = cfg_tss(c, n, p->ts, &p->nts);
 		} else if (!strcmp(n->key, "remote_addrs")) {
@@ -204,8 +220,9 @@ conn_secrets(struct cctx *c, const struct cnode *sec,
 {
 	const struct config_idpattern *rp = &co->remote.idpat;
 	const struct config_id *lid = co->local.id.type ? &co->local.id : NULL;
+	char why[CERT_WHY_MAX];
+	struct cert_local *lc;
 	const struct cnode *n;
-	int i;
 
 	if (co->local.auth == AUTH_PSK || co->remote.auth == AUTH_PSK) {
 		n = child_node(sec, co->local.auth == AUTH_PSK ? "local" :
@@ -216,14 +233,13 @@ conn_secrets(struct cctx *c, const struct cnode *sec,
 			    "= psk but no secret matches its ids", co->name));
 	}
 	if (co->local.auth == AUTH_PUBKEY) {
-		for (i = 0; i < c->cfg->nsecrets; i++)
-			if (!c->cfg->secrets[i].is_psk)
-				break;
-		if (i == c->cfg->nsecrets) {
-			n = child_node(sec, "local");
-			return (cfg_err(c, n ? n->line : sec->line, "%s: auth = "
-			    "pubkey but no private key in secrets", co->name));
-		}
+		/* the certificate parses and a private-* secret holds its key */
+		n = child_node(child_node(sec, "local"), "certs");
+		if ((lc = cert_local_load(co->local.cert, c->cfg, why,
+		    sizeof(why))) == NULL)
+			return (cfg_err(c, n ? n->line : sec->line, "certs: %s",
+			    why));
+		cert_local_free(lc);
 	}
 	return (0);
 }

@@ -30,6 +30,7 @@ int	cfg_addrs(struct cctx *, const struct cnode *, struct config_addr *,
 	    int *);
 int	cfg_tss(struct cctx *, const struct cnode *, struct config_ts *, int *);
 int	cfg_path(struct cctx *, const struct cnode *, char *, size_t);
+int	cfg_cacerts(struct cctx *, const struct cnode *, char *, size_t);
 int	cfg_idpat(struct cctx *, const struct cnode *,
 	    struct config_idpattern *);
 

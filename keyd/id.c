@@ -69,10 +69,14 @@ text_id(uint8_t type, const char *s, struct config_id *id, const char **why)
 		*why = "FQDN identity: empty label";
 		return (-1);
 	}
-	if (type == IKEV2_ID_RFC822_ADDR &&
-	    (s[0] == '@' || strchr(s, '@') == NULL || s[n - 1] == '@')) {
-		*why = "email identity: expected user@domain";
-		return (-1);
+	if (type == IKEV2_ID_RFC822_ADDR) {
+		const char *dom = strrchr(s, '@');
+
+		if (s[0] == '@' || dom == NULL || dom[1] == '\0' ||
+		    dom[1] == '.' || strstr(dom, "..")) {
+			*why = "email identity: expected user@domain";
+			return (-1);
+		}
 	}
 	id->type = type;
 	id->len = n;
@@ -90,6 +94,25 @@ ip_id(int family, const char *s, struct config_id *id, const char **why)
 	id->type = family == AF_INET ? IKEV2_ID_IPV4_ADDR : IKEV2_ID_IPV6_ADDR;
 	id->len = family == AF_INET ? 4 : 16;
 	return (0);
+}
+
+/*
+ * Attribute names without case, as strongSwan takes them ("cn=", "E=");
+ * OpenSSL's names are case-sensitive.
+ */
+static void
+canon_attr(char *attr)
+{
+	static const char *const names[] = { "C", "ST", "L", "O", "OU", "CN",
+	    "DC", "UID", "SN", "GN", "serialNumber", "title", "emailAddress",
+	    "street", "postalCode", "pseudonym", "initials" };
+	size_t i;
+
+	if (!strcasecmp(attr, "E") || !strcasecmp(attr, "email"))
+		strcpy(attr, "emailAddress");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(attr, names[i]))
+			strcpy(attr, names[i]);
 }
 
 /*
@@ -144,8 +167,7 @@ dn_id(const char *s, struct config_id *id, const char **why)
 			*why = "DN: empty value";
 			break;
 		}
-		if (!strcmp(attr, "E"))
-			strcpy(attr, "emailAddress");
+		canon_attr(attr);
 		if (!X509_NAME_add_entry_by_txt(name, attr, MBSTRING_UTF8,
 		    (unsigned char *)val, -1, -1, set)) {
 			*why = "DN: unknown attribute or bad value";
@@ -191,6 +213,11 @@ id_parse(const char *s, struct config_id *id, const char **why)
 	size_t i;
 
 	memset(id, 0, sizeof(*id));
+	for (i = 0; s[i] != '\0'; i++)
+		if (iscntrl((unsigned char)s[i])) {
+			*why = "control character in the identity";
+			return (-1);
+		}
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		size_t n = strlen(prefixes[i].prefix);
 

@@ -11,6 +11,25 @@
 #include "id.h"
 #include "pad.h"
 
+/* "a-b" where a and b are IP addresses (of any family)? */
+static int
+both_addrs(const char *s)
+{
+	char buf[2 * INET6_ADDRSTRLEN + 2], *dash;
+	uint8_t tmp[16];
+
+	if (strlen(s) >= sizeof(buf))
+		return (0);
+	strcpy(buf, s);
+	if ((dash = strchr(buf, '-')) == NULL)
+		return (0);
+	*dash++ = '\0';
+	return ((inet_pton(AF_INET, buf, tmp) == 1 ||
+	    inet_pton(AF_INET6, buf, tmp) == 1) &&
+	    (inet_pton(AF_INET, dash, tmp) == 1 ||
+	    inet_pton(AF_INET6, dash, tmp) == 1));
+}
+
 int
 idpat_parse(const char *s, struct config_idpattern *pat, const char **why)
 {
@@ -67,8 +86,7 @@ idpat_parse(const char *s, struct config_idpattern *pat, const char **why)
 		return (-1);
 	}
 	/* A prefix or an address range; "a-b" only if both are addresses. */
-	if ((strchr(s, '/') && !strchr(s, '=')) ||
-	    (strchr(s, '-') && cv_addr(s, &pat->range) == NULL)) {
+	if ((strchr(s, '/') && !strchr(s, '=')) || both_addrs(s)) {
 		if ((*why = cv_addr(s, &pat->range)) != NULL)
 			return (-1);
 		if (pat->range.family == AF_UNSPEC) {

@@ -4,6 +4,7 @@
  * of mistake is refused with its line and a message that names it.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "tap.h"
 
 static char dir[64], conf[128];
+static const char *certdir;
 
 static int
 parse(const char *text, struct keyd_config *cfg, char *err, size_t len)
@@ -198,19 +200,38 @@ touch(const char *name)
 		fclose(f);
 }
 
-static const char good_cert[] =
+/* @DIR@: the test PKI (tests/certs/mk-certs.sh) */
+/* Copy fmt into out with every @DIR@ replaced by d. */
+static void
+subst(char *out, size_t len, const char *fmt, const char *d)
+{
+	size_t o = 0;
+
+	for (; *fmt && o + strlen(d) + 1 < len; fmt++) {
+		if (!strncmp(fmt, "@DIR@", 5)) {
+			strcpy(out + o, d);
+			o += strlen(d);
+			fmt += 4;
+		} else {
+			out[o++] = *fmt;
+		}
+	}
+	out[o] = '\0';
+}
+
+static const char good_cert_fmt[] =
 	"connections {\n"
 	"	rw {\n"
 	"		local_addrs = 2001:db8::1\n"
 	"		remote_addrs = 2001:db8:1::/48, %any\n"
 	"		local {\n"
 	"			auth = pubkey\n"
-	"			certs = gw.pem\n"
+	"			certs = @DIR@/ec256.pem\n"
 	"			id = \"C=CH, O=Family, CN=gw\"\n"
 	"		}\n"
 	"		remote {\n"
 	"			auth = pubkey\n"
-	"			cacerts = ca.pem\n"
+	"			cacerts = @DIR@/cacerts.pem\n"
 	"			id = C=CH, O=Family, *\n"
 	"		}\n"
 	"		children {\n"
@@ -225,7 +246,7 @@ static const char good_cert[] =
 	"	family {\n"
 	"		id = *@family.example\n"
 	"		auth = pubkey\n"
-	"		cacerts = ca.pem\n"
+	"		cacerts = @DIR@/cacerts.pem\n"
 	"		remote_ts = 10.7.0.0/24[udp], dynamic\n"
 	"		populate_from_packet = remote_addr, remote_port\n"
 	"		spd_by_name = yes\n"
@@ -233,7 +254,7 @@ static const char good_cert[] =
 	"}\n"
 	"secrets {\n"
 	"	private-gw {\n"
-	"		file = gw.key\n"
+	"		file = @DIR@/ec256.key\n"
 	"	}\n"
 	"}\n";
 
@@ -242,20 +263,18 @@ test_good_cert(void)
 {
 	struct keyd_config cfg;
 	const struct config_conn *co;
-	char err[512], txt[ID_TEXT_MAX], want[200];
+	char err[512], txt[ID_TEXT_MAX], want[200], good_cert[4096];
 
-	touch("gw.pem");
-	touch("ca.pem");
-	touch("gw.key");
+	subst(good_cert, sizeof(good_cert), good_cert_fmt, certdir);
 	if (!ok(parse(good_cert, &cfg, err, sizeof(err)) == 0,
 	    "certificate config parses")) {
 		printf("# %s\n", err);
 		return;
 	}
 	co = &cfg.conns[0];
-	snprintf(want, sizeof(want), "%s/gw.pem", dir);
+	snprintf(want, sizeof(want), "%s/ec256.pem", certdir);
 	ok(co->local.auth == AUTH_PUBKEY && !strcmp(co->local.cert, want),
-	    "certs resolved against the config's directory");
+	    "certs path");
 	ok(co->local.id.type == IKEV2_ID_DER_ASN1_DN &&
 	    !strcmp(id_format(&co->local.id, txt, sizeof(txt)),
 	    "C=CH, O=Family, CN=gw"), "DN id round trip: %s", txt);
@@ -286,7 +305,7 @@ static void
 test_errors(void)
 {
 	static const char head[] = "connections {\n c {\n";
-	char buf[1024];
+	char buf[1024], cert[512];
 
 #define CONN(body)							\
 	(snprintf(buf, sizeof(buf), "%s%s }\n}\nsecrets {\n s {\n"	\
@@ -333,9 +352,19 @@ test_errors(void)
 	expect_err("pubkey without cacerts", CONN("  local {\n   auth = psk\n"
 	    "  }\n  remote {\n   auth = pubkey\n  }\n" CHILD), 7,
 	    "needs cacerts");
-	expect_err("pubkey without private key", CONN("  local {\n"
+	touch("gw.pem");
+	expect_err("certs not PEM, relative to the config", CONN("  local {\n"
 	    "   auth = pubkey\n   certs = gw.pem\n  }\n  remote {\n"
-	    "   auth = psk\n  }\n" CHILD), 3, "no private key");
+	    "   auth = psk\n  }\n" CHILD), 5, "gw.pem: no PEM certificate");
+	snprintf(cert, sizeof(cert), "  local {\n   auth = pubkey\n"
+	    "   certs = %s/rsa.pem\n  }\n  remote {\n   auth = psk\n  }\n"
+	    CHILD, certdir);
+	expect_err("pubkey without private key", CONN(cert), 5,
+	    "certs: ");
+	snprintf(cert, sizeof(cert), "  local {\n   auth = psk\n  }\n"
+	    "  remote {\n   auth = pubkey\n   cacerts = %s/rsa.pem\n  }\n"
+	    CHILD, certdir);
+	expect_err("cacerts not a CA", CONN(cert), 8, "is not a CA");
 	expect_err("unclosed section", "connections {\n c {\n", 2,
 	    "section 'c' is not closed");
 	expect_err("stray brace", "}\n", 1, "'}' without a section");
@@ -393,7 +422,8 @@ test_errors(void)
 int
 main(void)
 {
-	char cmd[128];
+	static char certabs[PATH_MAX];
+	char cmd[256];
 
 	snprintf(dir, sizeof(dir), "/tmp/test_config.XXXXXX");
 	if (mkdtemp(dir) == NULL) {
@@ -401,6 +431,14 @@ main(void)
 		return (1);
 	}
 	snprintf(conf, sizeof(conf), "%s/keyd.conf", dir);
+	if ((certdir = getenv("CERTDIR")) == NULL)
+		certdir = "tests/certs.d";
+	snprintf(cmd, sizeof(cmd), "../tests/certs/mk-certs.sh %s "
+	    "192.0.2.9:ec256 >/dev/null", certdir);
+	if (!ok(system(cmd) == 0 && realpath(certdir, certabs) != NULL,
+	    "test PKI in %s", certdir))
+		return (tap_done());
+	certdir = certabs;	/* the configs live elsewhere */
 	test_good_psk();
 	test_good_cert();
 	test_errors();
