@@ -131,7 +131,8 @@ struct config_conn {
 	struct config_end	local, remote;
 	struct config_child	*children;
 	int			nchildren;
-	uint64_t		rekey_time, over_time;	/* IKE SA, seconds */
+	uint64_t		rekey_time, over_time;	/* IKE SA, seconds; the hard
+						   limit is rekey_time + over_time */
 	uint32_t		dpd_delay;		/* seconds, 0 = off */
 	int			encap;			/* force UDP encapsulation */
 	int			mobike;			/* reserved */
