@@ -21,8 +21,8 @@
  *	192.0.2.0/24, 192.0.2.1-192.0.2.9	an IPv4/IPv6 address ID in range
  *	anything else			exactly that identity (id.h)
  * Case and a trailing dot never matter in DNS names; DN attributes are
- * compared in OpenSSL's canonical form.  The same rules are the SPD Name
- * selector's (spd_by_name): uapi/nfipsec_pfkey.h.
+ * compared in OpenSSL's canonical form.  SPD Name selectors (spd_by_name)
+ * in the kernel must match by these same rules.
  */
 #ifndef _KEYD_PAD_H
 #define _KEYD_PAD_H
