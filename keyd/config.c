@@ -556,8 +556,8 @@ connections_parse(struct cctx *c, const struct cnode *sec)
 static int
 log_level(struct cctx *c, const struct cnode *n)
 {
-	static const char *const names[] = { "error", "warning", "info",
-	    "debug" };
+	/* log.h's LOG_LVL_WARN, _INFO, _DEBUG */
+	static const char *const names[] = { "warning", "info", "debug" };
 	uint64_t v;
 	size_t i;
 
@@ -569,8 +569,7 @@ log_level(struct cctx *c, const struct cnode *n)
 			return (0);
 		}
 	if (cv_uint(n->value, nitems(names) - 1, &v) != NULL)
-		return (cfg_bad(c, n, "expected error, warning, info or "
-		    "debug"));
+		return (cfg_bad(c, n, "expected warning, info or debug"));
 	c->cfg->log_level = v;
 	return (0);
 }
@@ -582,7 +581,7 @@ top_parse(struct cctx *c, const struct cnode *root)
 	int r;
 
 	strcpy(c->cfg->ctl_socket, "/run/keyd.ctl");
-	c->cfg->log_level = 2;
+	c->cfg->log_level = 1;		/* info */
 	for (n = root->child; n != NULL; n = n->next) {
 		if (!strcmp(n->key, "connections"))
 			r = connections_parse(c, n);

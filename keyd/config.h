@@ -189,7 +189,7 @@ struct keyd_config {
 	struct config_pad	*pad;
 	int			npad;
 	char			ctl_socket[108];	/* default /run/keyd.ctl */
-	int			log_level;
+	int			log_level;	/* log.h: 0 warning, 1 info, 2 debug */
 };
 
 /*

@@ -118,7 +118,7 @@ test_good_psk(void)
 		printf("# %s\n", err);
 		return;
 	}
-	ok(cfg.log_level == 3 && !strcmp(cfg.ctl_socket, "/tmp/k.ctl"),
+	ok(cfg.log_level == 2 && !strcmp(cfg.ctl_socket, "/tmp/k.ctl"),
 	    "globals");
 	co = config_find_conn(&cfg, "site");
 	ok(co != NULL && cfg.nconns == 1, "one connection");
