@@ -284,6 +284,7 @@ child_sa_policies(struct keyd *k, struct ike_sa *sa, struct child_sa *c, int del
 				p.tsrc = d ? sa->addr.local : sa->addr.remote;
 				p.tdst = d ? sa->addr.remote : sa->addr.local;
 				p.reqid = c->reqid;
+				p.priority = KERN_PRIO_CHILD;
 				if (k->kern->ops->spd(k->kern->arg, &p, del) < 0 &&
 				    !del)
 					err = -1;

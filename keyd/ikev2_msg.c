@@ -249,6 +249,9 @@ keyd_recv(struct keyd *k, const struct keyd_addr *a, uint8_t *buf,
 		return;
 	}
 	sa->last_heard = k->now;
+	/* Authenticated: answer and send where the peer now is (it may
+	 * have moved to port 4500, §2.23). */
+	sa->addr = *a;
 	if (response)
 		sa->req.active = 0;
 	dispatch(k, sa, &msg, response);

@@ -41,6 +41,14 @@ struct kern_pol {
 	int			tunnel;
 	struct sockaddr_storage	tsrc, tdst;	/* tunnel endpoints */
 	uint32_t		reqid;
+	int			bypass;		/* no IPsec (IKE's own packets) */
+	uint32_t		priority;	/* lower wins */
+};
+
+/* Policy priorities: IKE's bypass before any child's selectors. */
+enum {
+	KERN_PRIO_BYPASS	= 10,
+	KERN_PRIO_CHILD		= 1000,
 };
 
 /* What the kernel tells us (ACQUIRE, EXPIRE), delivered to the loop. */

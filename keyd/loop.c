@@ -42,6 +42,14 @@ set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	return (ntohs(ss->ss_family == AF_INET ?
+	    ((const struct sockaddr_in *)ss)->sin_port :
+	    ((const struct sockaddr_in6 *)ss)->sin6_port));
+}
+
 static int
 udp_open(int family, uint16_t port)
 {
@@ -86,13 +94,23 @@ udp_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
 		.msg_control = cm.b,
 	};
 	struct cmsghdr *c = &cm.c;
-	int fd;
+	static const uint8_t marker[4];
+	struct iovec iov2[2] = {
+		{ .iov_base = (void *)marker, .iov_len = sizeof(marker) },
+		{ .iov_base = (void *)p, .iov_len = len },
+	};
+	int fd, natt = port_of(&a->local) == IKEV2_NATT_PORT;
 
 	memset(&cm, 0, sizeof(cm));
+	if (natt) {	/* RFC 3948 §2.2: IKE on 4500 after 4 zero octets */
+		m.msg_iov = iov2;
+		m.msg_iovlen = 2;
+		len += sizeof(marker);
+	}
 	if (a->remote.ss_family == AF_INET) {
 		struct in_pktinfo pi = { 0 };
 
-		fd = l->fd4;
+		fd = natt ? l->nat4 : l->fd4;
 		m.msg_namelen = sizeof(struct sockaddr_in);
 		pi.ipi_spec_dst = ((const struct sockaddr_in *)&a->local)->sin_addr;
 		c->cmsg_level = IPPROTO_IP;
@@ -103,7 +121,7 @@ udp_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
 	} else {
 		struct in6_pktinfo pi = { 0 };
 
-		fd = l->fd6;
+		fd = natt ? l->nat6 : l->fd6;
 		m.msg_namelen = sizeof(struct sockaddr_in6);
 		pi.ipi6_addr = ((const struct sockaddr_in6 *)&a->local)->sin6_addr;
 		c->cmsg_level = IPPROTO_IPV6;
@@ -165,7 +183,13 @@ udp_recv(struct loop *l, int fd, uint16_t port)
 			continue;
 		set_port(&a.local, port);
 		l->k.now = keyd_now_ms();
-		keyd_recv(&l->k, &a, buf, n);
+		if (port == IKEV2_NATT_PORT) {
+			/* keepalives (0xff) and ESP (non-zero SPI) aren't ours */
+			if (n < 4 || memcmp(buf, "\0\0\0\0", 4))
+				continue;
+			keyd_recv(&l->k, &a, buf + 4, n - 4);
+		} else
+			keyd_recv(&l->k, &a, buf, n);
 	}
 }
 
@@ -349,12 +373,49 @@ kern_events(struct loop *l)
 	}
 }
 
+/*
+ * IKE's own datagrams never go through IPsec: a transport-mode child
+ * between the IKE endpoints would otherwise swallow them, and a trap
+ * policy would hold back the very IKE_SA_INIT it triggers.  Bypass UDP
+ * from and to our IKE port, ahead of every child's policies.
+ */
+static void
+ike_bypass(struct loop *l, int del)
+{
+	static const int fam[] = { AF_INET, AF_INET6 };
+	struct kern_pol p;
+	int i, d;
+
+	static const uint16_t ports[] = { IKEV2_UDP_PORT, IKEV2_NATT_PORT };
+	int j;
+
+	for (i = 0; i < 2; i++)
+		for (d = 0; d < 4; d++) {
+			j = d >> 1;
+			memset(&p, 0, sizeof(p));
+			p.src.ss_family = p.dst.ss_family = fam[i];
+			p.bypass = 1;
+			p.priority = KERN_PRIO_BYPASS;
+			p.proto = IPPROTO_UDP;
+			p.dir_out = d & 1;
+			if (p.dir_out)
+				p.sport = ports[j];
+			else
+				p.dport = ports[j];
+			if (l->k.kern->ops->spd(l->k.kern->arg, &p, del) < 0 &&
+			    !del)
+				log_warn("cannot install the IKE bypass policy (%s)",
+				    fam[i] == AF_INET ? "IPv4" : "IPv6");
+		}
+}
+
 static void
 startup(struct loop *l)
 {
 	const struct keyd_config *cfg = l->k.cfg;
 	int i, j;
 
+	ike_bypass(l, 0);
 	for (i = 0; i < cfg->nconns; i++) {
 		const struct config_conn *c = &cfg->conns[i];
 
@@ -390,6 +451,7 @@ shutdown_all(struct loop *l)
 		for (j = 0; j < cfg->conns[i].nchildren; j++)
 			if (cfg->conns[i].children[j].start == START_TRAP)
 				trap(l, &cfg->conns[i], &cfg->conns[i].children[j], 1);
+	ike_bypass(l, 1);
 }
 
 int
@@ -407,6 +469,8 @@ loop_init(struct loop *l, struct keyd_config *cfg, struct kern *kern)
 		return (-1);
 	l->fd4 = udp_open(AF_INET, IKEV2_UDP_PORT);
 	l->fd6 = udp_open(AF_INET6, IKEV2_UDP_PORT);
+	l->nat4 = udp_open(AF_INET, IKEV2_NATT_PORT);
+	l->nat6 = udp_open(AF_INET6, IKEV2_NATT_PORT);
 	if (l->fd4 < 0 && l->fd6 < 0) {
 		log_warn("cannot bind UDP port %u: %s", IKEV2_UDP_PORT,
 		    strerror(errno));
@@ -419,7 +483,7 @@ int
 loop_run(struct loop *l)
 {
 	struct keyd *k = &l->k;
-	struct pollfd pfd[4];
+	struct pollfd pfd[6];
 	sigset_t set;
 	int sfd;
 
@@ -447,7 +511,9 @@ loop_run(struct loop *l)
 		pfd[2] = (struct pollfd){ .fd = k->kern->ops->fd(k->kern->arg),
 		    .events = POLLIN };
 		pfd[3] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (poll(pfd, 4, timeout) < 0 && errno != EINTR)
+		pfd[4] = (struct pollfd){ .fd = l->nat4, .events = POLLIN };
+		pfd[5] = (struct pollfd){ .fd = l->nat6, .events = POLLIN };
+		if (poll(pfd, 6, timeout) < 0 && errno != EINTR)
 			return (-1);
 		if (pfd[3].revents & POLLIN) {
 			log_info("shutting down");
@@ -459,6 +525,10 @@ loop_run(struct loop *l)
 			udp_recv(l, l->fd4, IKEV2_UDP_PORT);
 		if (pfd[1].revents & POLLIN)
 			udp_recv(l, l->fd6, IKEV2_UDP_PORT);
+		if (pfd[4].revents & POLLIN)
+			udp_recv(l, l->nat4, IKEV2_NATT_PORT);
+		if (pfd[5].revents & POLLIN)
+			udp_recv(l, l->nat6, IKEV2_NATT_PORT);
 		/* GETSPI answers may have queued kernel events: always look. */
 		kern_events(l);
 	}

@@ -8,6 +8,7 @@
 struct loop {
 	struct keyd	k;
 	int		fd4, fd6;	/* UDP 500 */
+	int		nat4, nat6;	/* UDP 4500: the non-ESP marker first */
 	int		running;
 };
 

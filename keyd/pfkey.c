@@ -78,7 +78,7 @@ salen(int family)
 
 static int
 add_addr(struct pmsg *m, uint16_t type, const struct sockaddr_storage *ss,
-    uint8_t plen, uint8_t proto, uint16_t port)
+    int plen, uint8_t proto, uint16_t port)
 {
 	struct sadb_address *a;
 	size_t sl = salen(ss->ss_family);
@@ -88,7 +88,7 @@ add_addr(struct pmsg *m, uint16_t type, const struct sockaddr_storage *ss,
 	if (a == NULL)
 		return (-1);
 	a->sadb_address_proto = proto;
-	a->sadb_address_prefixlen = plen ? plen :
+	a->sadb_address_prefixlen = plen >= 0 ? plen :
 	    (ss->ss_family == AF_INET ? 32 : 128);
 	if (ss->ss_family == AF_INET)
 		((struct sockaddr_in *)&tmp)->sin_port = htons(port);
@@ -264,8 +264,8 @@ pk_getspi(void *arg, const struct sockaddr_storage *src,
 	*seq = ((struct sadb_msg *)m.b)->sadb_msg_seq;
 	sa2 = ext(&m, SADB_X_EXT_SA2, sizeof(*sa2));
 	sa2->sadb_x_sa2_mode = IPSEC_MODE_ANY;
-	add_addr(&m, SADB_EXT_ADDRESS_SRC, src, 0, 0, 0);
-	add_addr(&m, SADB_EXT_ADDRESS_DST, dst, 0, 0, 0);
+	add_addr(&m, SADB_EXT_ADDRESS_SRC, src, -1, 0, 0);
+	add_addr(&m, SADB_EXT_ADDRESS_DST, dst, -1, 0, 0);
 	r = ext(&m, SADB_EXT_SPIRANGE, sizeof(*r));
 	r->sadb_spirange_min = 0x100;
 	r->sadb_spirange_max = 0x0fffffff;
@@ -332,8 +332,8 @@ pk_add(void *arg, const struct kern_sa *s, int update)
 	sa2->sadb_x_sa2_mode = s->tunnel ? IPSEC_MODE_TUNNEL :
 	    IPSEC_MODE_TRANSPORT;
 	sa2->sadb_x_sa2_reqid = s->reqid;
-	add_addr(&m, SADB_EXT_ADDRESS_SRC, &s->src, 0, 0, 0);
-	add_addr(&m, SADB_EXT_ADDRESS_DST, &s->dst, 0, 0, 0);
+	add_addr(&m, SADB_EXT_ADDRESS_SRC, &s->src, -1, 0, 0);
+	add_addr(&m, SADB_EXT_ADDRESS_DST, &s->dst, -1, 0, 0);
 	if (s->soft_s) {
 		lt = ext(&m, SADB_EXT_LIFETIME_SOFT, sizeof(*lt));
 		lt->sadb_lifetime_addtime = s->soft_s;
@@ -377,8 +377,8 @@ pk_del(void *arg, const struct sockaddr_storage *src,
 	msg_init(pk, &m, SADB_DELETE, SADB_SATYPE_ESP);
 	sa = ext(&m, SADB_EXT_SA, sizeof(*sa));
 	sa->sadb_sa_spi = htonl(spi);
-	add_addr(&m, SADB_EXT_ADDRESS_SRC, src, 0, 0, 0);
-	add_addr(&m, SADB_EXT_ADDRESS_DST, dst, 0, 0, 0);
+	add_addr(&m, SADB_EXT_ADDRESS_SRC, src, -1, 0, 0);
+	add_addr(&m, SADB_EXT_ADDRESS_DST, dst, -1, 0, 0);
 	return (request(pk, &m, &m));
 }
 
@@ -391,7 +391,9 @@ pk_spd(void *arg, const struct kern_pol *p, int del)
 	struct sadb_x_ipsecrequest *rq;
 	size_t rqlen = sizeof(*rq);
 
-	if (p->tunnel)
+	if (p->bypass)
+		rqlen = 0;
+	else if (p->tunnel)
 		rqlen += 2 * salen(p->tsrc.ss_family);
 	msg_init(pk, &m, del ? SADB_X_SPDDELETE : SADB_X_SPDUPDATE,
 	    SADB_SATYPE_UNSPEC);
@@ -400,9 +402,13 @@ pk_spd(void *arg, const struct kern_pol *p, int del)
 	add_addr(&m, SADB_EXT_ADDRESS_DST, &p->dst, p->dplen,
 	    p->proto ? p->proto : IPSEC_ULPROTO_ANY, p->dport);
 	xp = ext(&m, SADB_X_EXT_POLICY, sizeof(*xp) + PFKEY_ALIGN(rqlen));
-	xp->sadb_x_policy_type = IPSEC_POLICY_IPSEC;
+	xp->sadb_x_policy_type = p->bypass ? IPSEC_POLICY_NONE :
+	    IPSEC_POLICY_IPSEC;
 	xp->sadb_x_policy_dir = p->dir_out ? IPSEC_DIR_OUTBOUND :
 	    IPSEC_DIR_INBOUND;
+	xp->sadb_x_policy_priority = p->priority;
+	if (p->bypass)
+		return (request(pk, &m, &m));
 	rq = (void *)(xp + 1);
 	rq->sadb_x_ipsecrequest_len = PFKEY_ALIGN(rqlen);
 	rq->sadb_x_ipsecrequest_proto = IPPROTO_ESP;

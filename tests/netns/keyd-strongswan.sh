@@ -1,0 +1,212 @@
+#!/bin/bash
+# keyd against strongSwan, on the wire: ns0 runs keyd keying nfipsec over
+# PF_KEY, ns1 runs Debian's charon keying XFRM over netlink. Each cell
+# negotiates IKE_SA_INIT + IKE_AUTH with a pre-shared key and the first
+# Child SA, carries pings and a checked TCP transfer each way, checks that
+# both kernels' SAs carried it, then stops keyd, whose Delete must take
+# charon's SAs down too.
+#
+#   +---------------------------+              +---------------------------+
+#   | ns0: keyd + nfipsec       |              | ns1: charon + XFRM        |
+#   |  lo: 10.0.0.1, fd00::1    |              |  lo: 10.0.1.1, fd00:1::1  |
+#   |  veth0 -------------------+-- IKE, ESP --+------------------- veth1  |
+#   |  192.0.2.1, 2001:db8::1   |              |  192.0.2.2, 2001:db8::2   |
+#   +---------------------------+              +---------------------------+
+#
+# The matrix: keyd as initiator (start_action = start) and as responder
+# (swanctl --initiate) x transport v4, transport v6, tunnel v4, tunnel v6.
+# charon runs in its own mount namespace (a tmpfs on /run for its pid
+# file) with its own strongswan.conf and vici socket.
+# netns-timeout: 900
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+XFER_BYTES=${XFER_BYTES:-524288}	# TCG: each cell negotiates as well
+. "$here/lib.bash"
+. "$here/ipsec-lib.bash"
+KEYD=$here/../../keyd/keyd
+CHARON=/usr/lib/ipsec/charon
+[ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
+if [ ! -x "$CHARON" ] || ! command -v swanctl > /dev/null; then
+	echo "SKIP: strongSwan (strongswan-charon, strongswan-swanctl) is not installed"
+	exit 77
+fi
+
+d=$(mktemp -d /tmp/keyd-ss.XXXXXX)
+vici=unix://$d/charon.vici
+ss() { swanctl "$@" --uri "$vici"; }
+keyd_pid= charon_pid=
+stop_keyd() {
+	[ -n "$keyd_pid" ] || return 0
+	kill "$keyd_pid" 2>/dev/null
+	wait "$keyd_pid" 2>/dev/null
+	keyd_pid=
+}
+logs() {
+	echo "--- keyd log:"; tail -n 40 "$d/keyd.log" 2>/dev/null
+	echo "--- charon log:"; tail -n 60 "$d/charon.log" 2>/dev/null
+}
+cleanup_hooks=(stop_keyd "[ -z \"\$charon_pid\" ] || kill \$charon_pid" logs diag "rm -rf $d" "${cleanup_hooks[@]}")
+
+load_nfipsec
+topo_pair
+setup_inner
+
+cat > "$d/strongswan.conf" <<-EOC
+charon {
+	install_routes = no
+	retransmit_base = 1.4
+	plugins {
+		vici {
+			socket = $vici
+		}
+		# it would pass 192.0.2.0/24 in the clear, transport cells included
+		bypass-lan {
+			load = no
+		}
+	}
+	filelog {
+		log {
+			path = $d/charon.log
+			default = 1
+			ike = 2
+			knl = 2
+		}
+	}
+}
+EOC
+pretty ns1 "charon"
+ip netns exec "$ns1" unshare -m sh -c "mount -t tmpfs none /run &&
+	exec env STRONGSWAN_CONF=$d/strongswan.conf $CHARON" > "$d/charon.out" 2>&1 &
+charon_pid=$!
+wait_for 60 ss --stats
+
+# What both kernels hold, when traffic did not pass.
+cell_diag() {
+	echo "--- ns0 SAD and SPD:"
+	ip netns exec "$ns0" "$SETKEY" -D
+	ip netns exec "$ns0" "$SETKEY" -DP
+	echo "--- ns1 XFRM:"
+	ip -n "$ns1" -s xfrm state
+	ip -n "$ns1" xfrm policy
+	ip netns exec "$ns1" awk '$2 != 0' /proc/net/xfrm_stat
+}
+
+PSK=keyd-and-strongswan-share-this
+cell() {	# ROLE MODE INNER OUTER
+	local role=$1 mode=$2 fi=$3 fo=$4 o0 o1 a0 a1 pl start=none p p0
+	echo "=== cell keyd-$role $mode v$fi-in-v$fo"
+	o0=$(outer_addr 0 "$fo"); o1=$(outer_addr 1 "$fo")
+	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
+	pl=$(plen "$fi")
+	[ "$role" = init ] && start=start
+	cat > "$d/keyd.conf" <<-EOC
+	connections {
+		ss {
+			local_addrs = $o0
+			remote_addrs = $o1
+			proposals = aes128gcm16-prfsha256-x25519
+			local {
+				auth = psk
+				id = keyd.example
+			}
+			remote {
+				auth = psk
+				id = ss.example
+			}
+			children {
+				net {
+					local_ts = $a0/$pl
+					remote_ts = $a1/$pl
+					mode = $mode
+					esp_proposals = aes128gcm16
+					start_action = $start
+				}
+			}
+		}
+	}
+	secrets {
+		psk {
+			id = keyd.example
+			id-2 = ss.example
+			secret = "$PSK"
+		}
+	}
+	EOC
+	cat > "$d/swanctl.conf" <<-EOC
+	connections {
+		keyd {
+			version = 2
+			local_addrs = $o1
+			remote_addrs = $o0
+			proposals = aes128gcm16-prfsha256-curve25519
+			local {
+				auth = psk
+				id = ss.example
+			}
+			remote {
+				auth = psk
+				id = keyd.example
+			}
+			children {
+				net {
+					local_ts = $a1/$pl
+					remote_ts = $a0/$pl
+					mode = $mode
+					esp_proposals = aes128gcm16
+				}
+			}
+		}
+	}
+	secrets {
+		ike-keyd {
+			id-1 = ss.example
+			id-2 = keyd.example
+			secret = "$PSK"
+		}
+	}
+	EOC
+	ss --load-all --clear --file "$d/swanctl.conf"
+	"$KEYD" --check -f "$d/keyd.conf" || fail "keyd --check refused its config"
+	pretty ns0 "keyd -d -f $d/keyd.conf"
+	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd.conf" >> "$d/keyd.log" 2>&1 &
+	keyd_pid=$!
+	if [ "$role" = resp ]; then
+		sleep 0.5
+		ss --initiate --child net --timeout 60 || fail "charon could not initiate"
+	fi
+	wait_for 60 eval "ss --list-sas | grep -q INSTALLED"
+	ss --list-sas
+	ip netns exec "$ns0" "$SETKEY" -D | grep -c "esp mode=" | grep -qx 2 ||
+		fail "nfipsec does not hold an SA pair"
+	grep -q "IKE_AUTH.*established" "$d/keyd.log" ||
+		fail "keyd logged no IKE_AUTH"
+
+	p0=$(ip netns exec "$ns0" awk '$1 == "OutPackets" || $1 == "InPackets" { s += $2 } END { print s + 0 }' \
+		/proc/net/nfipsec_stat)
+	n0 ping -q -c 2 -i 0.2 -W 2 -I "$a0" "$a1" || { cell_diag; fail "ping $a0 -> $a1"; }
+	n1 ping -q -c 2 -i 0.2 -W 2 -I "$a1" "$a0" || { cell_diag; fail "ping $a1 -> $a0"; }
+	xfer "$ns0" "$a0" "$ns1" "$a1"
+	xfer "$ns1" "$a1" "$ns0" "$a0"
+	p=$(ip -n "$ns1" -s xfrm state | sed -n 's/.*(bytes), \([0-9]*\)(packets).*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }')
+	assert "$p >= 500" "keyd-$role $mode v$fi: XFRM carried $p packets both ways"
+	p=$(ip netns exec "$ns0" awk '$1 == "OutPackets" || $1 == "InPackets" { s += $2 } END { print s + 0 }' \
+		/proc/net/nfipsec_stat)
+	assert "$p - $p0 >= 500" "keyd-$role $mode v$fi: nfipsec carried $((p - p0)) packets both ways"
+
+	# keyd's Delete takes charon's side down too.
+	stop_keyd
+	wait_for 20 eval "! ss --list-sas | grep -q keyd"
+	assert "$(ip -n "$ns1" xfrm state | grep -c '^src')  == 0" \
+		"keyd-$role $mode v$fi: the Delete removed charon's SAs"
+	if ip netns exec "$ns0" "$SETKEY" -D | grep -q "esp mode="; then
+		fail "keyd left SAs in nfipsec"
+	fi
+	ip netns exec "$ns0" "$SETKEY" -F
+	ip netns exec "$ns0" "$SETKEY" -FP
+}
+
+ALGS=(init resp)
+COMBOS=("transport 4 4" "tunnel 6 6" "tunnel 4 4" "transport 6 6")
+run_cells
+assert "$(stat "$ns0" InIcvError) == 0" "no ICV failures"
