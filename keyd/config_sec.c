@@ -9,6 +9,7 @@
 
 #include "cert.h"
 #include "config_sec.h"
+#include "id.h"
 #include "pad.h"
 
 /* A CA bundle: readable, and every certificate in it a CA. */
@@ -214,15 +215,46 @@ pad_parse(struct cctx *c, const struct cnode *sec)
 	return (0);
 }
 
+/*
+ * With a certificate, our identity must be one it binds (the peer checks
+ * the same), and a DN is sent as the certificate's subject octets, so a
+ * peer comparing DER (string types and all) sees what it expects.
+ * Without an id, the subject is our identity.
+ */
 static int
-conn_secrets(struct cctx *c, const struct cnode *sec,
-    const struct config_conn *co)
+local_cert_id(struct cctx *c, const struct cnode *sec, struct config_conn *co,
+    const struct cert_local *lc)
+{
+	const struct cnode *n = child_node(child_node(sec, "local"), "id");
+	char txt[ID_TEXT_MAX];
+
+	if (co->local.id.type == 0 || co->local.id.type == IKEV2_ID_DER_ASN1_DN) {
+		struct config_id subj;
+
+		if (cert_local_subject(lc, &subj) < 0)
+			return (cfg_err(c, sec->line, "%s: certificate subject "
+			    "too long for an identity", co->name));
+		if (co->local.id.type == 0 || id_equal(&subj, &co->local.id)) {
+			co->local.id = subj;
+			return (0);
+		}
+	}
+	if (!cert_local_has_id(lc, &co->local.id))
+		return (cfg_err(c, n ? n->line : sec->line, "id: %s is not in "
+		    "the certificate %s", id_format(&co->local.id, txt,
+		    sizeof(txt)), co->local.cert));
+	return (0);
+}
+
+static int
+conn_secrets(struct cctx *c, const struct cnode *sec, struct config_conn *co)
 {
 	const struct config_idpattern *rp = &co->remote.idpat;
 	const struct config_id *lid = co->local.id.type ? &co->local.id : NULL;
 	char why[CERT_WHY_MAX];
 	struct cert_local *lc;
 	const struct cnode *n;
+	int r;
 
 	if (co->local.auth == AUTH_PSK || co->remote.auth == AUTH_PSK) {
 		n = child_node(sec, co->local.auth == AUTH_PSK ? "local" :
@@ -239,7 +271,9 @@ conn_secrets(struct cctx *c, const struct cnode *sec,
 		    sizeof(why))) == NULL)
 			return (cfg_err(c, n ? n->line : sec->line, "certs: %s",
 			    why));
+		r = local_cert_id(c, sec, co, lc);
 		cert_local_free(lc);
+		return (r);
 	}
 	return (0);
 }

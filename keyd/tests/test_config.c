@@ -227,7 +227,7 @@ static const char good_cert_fmt[] =
 	"		local {\n"
 	"			auth = pubkey\n"
 	"			certs = @DIR@/ec256.pem\n"
-	"			id = \"C=CH, O=Family, CN=gw\"\n"
+	"			id = \"c=ch, o=NFIPSEC test, cn=ec256.test.example\"\n"
 	"		}\n"
 	"		remote {\n"
 	"			auth = pubkey\n"
@@ -277,7 +277,8 @@ test_good_cert(void)
 	    "certs path");
 	ok(co->local.id.type == IKEV2_ID_DER_ASN1_DN &&
 	    !strcmp(id_format(&co->local.id, txt, sizeof(txt)),
-	    "C=CH, O=Family, CN=gw"), "DN id round trip: %s", txt);
+	    "C=CH, O=nfipsec test, CN=ec256.test.example"),
+	    "a DN id equal to the subject becomes its exact DER: %s", txt);
 	ok(co->remote.idpat.match == IDMATCH_DN_SUBTREE, "DN subtree pattern");
 	ok(co->nremote_addrs == 2 && co->remote_addrs[0].family == AF_INET6 &&
 	    addr_is(&co->remote_addrs[0].hi, "2001:db8:1:ffff:ffff:ffff:"
@@ -305,7 +306,9 @@ static void
 test_errors(void)
 {
 	static const char head[] = "connections {\n c {\n";
-	char buf[1024], cert[512];
+	char buf[1024], buf2[1024], cert[512], err[512], txt[ID_TEXT_MAX];
+	struct keyd_config cfg;
+	int r;
 
 #define CONN(body)							\
 	(snprintf(buf, sizeof(buf), "%s%s }\n}\nsecrets {\n s {\n"	\
@@ -361,6 +364,27 @@ test_errors(void)
 	    CHILD, certdir);
 	expect_err("pubkey without private key", CONN(cert), 5,
 	    "certs: ");
+	snprintf(cert, sizeof(cert), "  local {\n   auth = pubkey\n"
+	    "   certs = %s/ec384.pem\n   id = other.example\n  }\n"
+	    "  remote {\n   auth = psk\n  }\n" CHILD, certdir);
+	snprintf(buf2, sizeof(buf2), "%s%s }\n}\nsecrets {\n s {\n"
+	    "  secret = x\n }\n private-k {\n  file = %s/ec384.key\n }\n}\n",
+	    head, cert, certdir);
+	expect_err("local id not in the certificate", buf2, 6,
+	    "id: other.example is not in the certificate");
+	snprintf(cert, sizeof(cert), "  local {\n   auth = pubkey\n"
+	    "   certs = %s/ec384.pem\n  }\n"
+	    "  remote {\n   auth = psk\n  }\n" CHILD, certdir);
+	snprintf(buf2, sizeof(buf2), "%s%s }\n}\nsecrets {\n s {\n"
+	    "  secret = x\n }\n private-k {\n  file = %s/ec384.key\n }\n}\n",
+	    head, cert, certdir);
+	r = config_parse(conf, buf2, strlen(buf2), &cfg, err, sizeof(err));
+	ok(r == 0 && cfg.conns[0].local.id.type == IKEV2_ID_DER_ASN1_DN &&
+	    !strcmp(id_format(&cfg.conns[0].local.id, txt, sizeof(txt)),
+	    "C=CH, O=nfipsec test, CN=ec384.test.example"),
+	    "no local id with pubkey: the certificate's subject");
+	if (r == 0)
+		config_free(&cfg);
 	snprintf(cert, sizeof(cert), "  local {\n   auth = psk\n  }\n"
 	    "  remote {\n   auth = pubkey\n   cacerts = %s/rsa.pem\n  }\n"
 	    CHILD, certdir);
