@@ -13,9 +13,12 @@
 # The matrix: every algorithm (AES-GCM-16 128/256, ChaCha20-Poly1305,
 # AES-GMAC, AES-CBC with HMAC-SHA1/256/384/512, NULL with HMAC-SHA256)
 # times {transport v4, transport v6, tunnel v4-in-v4, v6-in-v6, v6-in-v4,
-# v4-in-v6}: 54 cells. By default (make check) a subset runs in which every
-# algorithm and every mode/family pair appears at least once (9 cells);
-# NFIPSEC_FULL=1 runs all 54; CELLS="alg:mode:inner:outer ..." the named.
+# v4-in-v6}: 54 cells. make check runs all 54 (NFIPSEC_FULL=1), shared
+# between parallel VMs (NFIPSEC_PART, see scripts/netns-tests); without
+# NFIPSEC_FULL (netns-tests --quick) a subset runs in which every algorithm
+# and every mode/family pair appears at least once (9 cells);
+# CELLS="alg:mode:inner:outer ..." runs exactly the cells named.
+# netns-timeout: 1500
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
