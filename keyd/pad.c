@@ -280,3 +280,41 @@ pad_ts_allowed(const struct config_pad *p, const struct ikev2_ts_p *ts,
 	}
 	return (0);
 }
+
+static int
+has_ports(uint8_t proto)
+{
+	return (proto == 6 || proto == 17 || proto == 132);
+}
+
+int
+pad_pfp_ts(int pfp, int local, const struct config_ts *ts,
+    const struct sockaddr *addr, uint8_t proto, uint16_t port,
+    struct config_ts *out)
+{
+	int pfp_addr = local ? PFP_LOCAL_ADDR : PFP_REMOTE_ADDR;
+	int pfp_port = local ? PFP_LOCAL_PORT : PFP_REMOTE_PORT;
+
+	*out = *ts;
+	if (ts->dynamic)
+		return (0);
+	/* the packet must be one the policy covers */
+	if (!cv_addr_contains(&ts->addr, addr) ||
+	    (ts->proto != 0 && ts->proto != proto) ||
+	    (ts->proto != 0 && has_ports(proto) &&
+	    (port < ts->port_lo || port > ts->port_hi)))
+		return (-1);
+	if (pfp & pfp_addr) {
+		memset(&out->addr.lo, 0, sizeof(out->addr.lo));
+		memcpy(&out->addr.lo, addr, addr->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		out->addr.hi = out->addr.lo;
+	}
+	if (pfp & PFP_PROTO)
+		out->proto = proto;
+	if ((pfp & pfp_port) && has_ports(proto) && out->proto == proto) {
+		out->port_lo = port;
+		out->port_hi = port;
+	}
+	return (0);
+}

@@ -55,4 +55,17 @@ const struct config_pad *pad_lookup(const struct keyd_config *,
 int	pad_ts_allowed(const struct config_pad *, const struct ikev2_ts_p *,
 	    const struct sockaddr *peer_addr);
 
+/*
+ * Populate from packet (RFC 4301 §4.4.1.2): the selector an SA gets from
+ * the policy's selector `ts` and the packet that triggered it.  Each
+ * field whose PFP bit is set (PFP_LOCAL_* when ts is our side, else
+ * PFP_REMOTE_*; PFP_PROTO for both) becomes the packet's value alone:
+ * the address (addr), the protocol (proto) and the port (port; ignored
+ * unless the protocol has ports).  A packet outside ts leaves it as it is
+ * and returns -1; a dynamic ts is returned unchanged.
+ */
+int	pad_pfp_ts(int pfp, int local, const struct config_ts *ts,
+	    const struct sockaddr *addr, uint8_t proto, uint16_t port,
+	    struct config_ts *out);
+
 #endif /* _KEYD_PAD_H */

@@ -11,8 +11,10 @@
 
 #include "../config.h"
 #include "../id.h"
+#include "../config_int.h"
 #include "../pad.h"
 #include "tap.h"
+
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -298,11 +300,56 @@ test_lookup(void)
 	config_free(&cfg);
 }
 
+static void
+test_pfp(void)
+{
+	struct config_ts ts, out;
+	struct sockaddr_in pkt = v4("10.7.0.42");
+	struct sockaddr_in far = v4("10.8.0.1");
+	const char *why;
+
+	why = cv_ts("10.7.0.0/24[tcp/1000-2000]", &ts);
+	ok(why == NULL, "policy selector");
+	ok(pad_pfp_ts(0, 0, &ts, (struct sockaddr *)&pkt, 6, 1500, &out) == 0 &&
+	    !memcmp(&out, &ts, sizeof(ts)), "no PFP: the policy's selector");
+	ok(pad_pfp_ts(PFP_REMOTE_ADDR, 0, &ts, (struct sockaddr *)&pkt, 6,
+	    1500, &out) == 0 && !memcmp(&out.addr.lo, &out.addr.hi,
+	    sizeof(out.addr.lo)) && out.addr.lo.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&out.addr.lo)->sin_addr.s_addr ==
+	    pkt.sin_addr.s_addr && out.port_lo == 1000 && out.port_hi == 2000,
+	    "remote address from the packet, ports from the policy");
+	ok(pad_pfp_ts(PFP_LOCAL_ADDR, 0, &ts, (struct sockaddr *)&pkt, 6, 1500,
+	    &out) == 0 && !memcmp(&out, &ts, sizeof(ts)),
+	    "a local flag leaves the remote side alone");
+	ok(pad_pfp_ts(PFP_ALL, 0, &ts, (struct sockaddr *)&pkt, 6, 1500,
+	    &out) == 0 && out.proto == 6 && out.port_lo == 1500 &&
+	    out.port_hi == 1500, "all: the packet's port");
+	ok(pad_pfp_ts(PFP_ALL, 0, &ts, (struct sockaddr *)&far, 6, 1500,
+	    &out) < 0, "a packet outside the policy's addresses");
+	ok(pad_pfp_ts(PFP_ALL, 0, &ts, (struct sockaddr *)&pkt, 6, 999,
+	    &out) < 0, "a packet outside the policy's ports");
+	ok(pad_pfp_ts(PFP_ALL, 0, &ts, (struct sockaddr *)&pkt, 17, 1500,
+	    &out) < 0, "a packet of another protocol");
+	cv_ts("10.7.0.0/24", &ts);
+	ok(pad_pfp_ts(PFP_PROTO | PFP_REMOTE_PORT, 0, &ts,
+	    (struct sockaddr *)&pkt, 17, 53, &out) == 0 && out.proto == 17 &&
+	    out.port_lo == 53 && out.port_hi == 53 && out.addr.family ==
+	    AF_INET && memcmp(&out.addr.lo, &out.addr.hi, sizeof(out.addr.lo)),
+	    "protocol and port from the packet, the range from the policy");
+	ok(pad_pfp_ts(PFP_REMOTE_PORT, 0, &ts, (struct sockaddr *)&pkt, 17, 53,
+	    &out) == 0 && out.proto == 0 && out.port_lo == 0 &&
+	    out.port_hi == 65535, "no port without the protocol");
+	cv_ts("dynamic", &ts);
+	ok(pad_pfp_ts(PFP_ALL, 1, &ts, (struct sockaddr *)&far, 6, 1,
+	    &out) == 0 && out.dynamic, "dynamic stays dynamic");
+}
+
 int
 main(void)
 {
 	test_ids();
 	test_patterns();
 	test_lookup();
+	test_pfp();
 	return (tap_done());
 }
