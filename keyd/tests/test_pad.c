@@ -15,7 +15,6 @@
 #include "../pad.h"
 #include "tap.h"
 
-
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
