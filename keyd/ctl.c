@@ -295,22 +295,17 @@ ctl_handle(struct ctl *c)
 		    CTL_LINE_MAX);
 	} else if (ctl_parse(line, &req, &why) < 0) {
 		ctl_error(&r, "%s", why);
+	} else if (req.verb == CTL_LIST && c->ops.list) {
+		c->ops.list(c->ops.arg, &r);
+	} else if (req.verb == CTL_INITIATE && c->ops.initiate) {
+		c->ops.initiate(c->ops.arg, req.conn, req.child, &r);
+	} else if (req.verb == CTL_TERMINATE && c->ops.terminate) {
+		c->ops.terminate(c->ops.arg, req.by_spi ? NULL : req.conn,
+		    req.by_spi ? req.ispi : NULL, &r);
+	} else if (req.verb == CTL_RELOAD && c->ops.reload) {
+		c->ops.reload(c->ops.arg, &r);
 	} else {
-		switch (req.verb) {
-		case CTL_LIST:
-			c->ops.list(c->ops.arg, &r);
-			break;
-		case CTL_INITIATE:
-			c->ops.initiate(c->ops.arg, req.conn, req.child, &r);
-			break;
-		case CTL_TERMINATE:
-			c->ops.terminate(c->ops.arg, req.by_spi ? NULL :
-			    req.conn, req.by_spi ? req.ispi : NULL, &r);
-			break;
-		case CTL_RELOAD:
-			c->ops.reload(c->ops.arg, &r);
-			break;
-		}
+		ctl_error(&r, "this keyd does not do that yet");
 	}
 	buf_add(&r.out, ".\n", 2);
 	if (!buf_error(&r.out))

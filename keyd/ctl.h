@@ -68,7 +68,8 @@ int	ctl_error(struct ctl_reply *, const char *fmt, ...)
 
 /*
  * The daemon's side.  Each handler answers through ctl_printf() and
- * ctl_error().  Suggested `list` format, one line per IKE SA and one
+ * ctl_error(); a NULL handler answers "error: ... does not do that yet".
+ * A 16-hex-digit argument to terminate is an SPI, never a name.  Suggested `list` format, one line per IKE SA and one
  * indented line per child:
  *	CONN ISPI_RSPI STATE PEERADDR[PORT] PEERID
  *	  CHILD SPIIN/SPIOUT tunnel|transport LOCALTS === REMOTETS

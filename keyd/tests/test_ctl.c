@@ -215,6 +215,15 @@ test_socket(void)
 	ok(!strncmp(out, "error: ", 7), "raw: NUL refused");
 	ctl_close(c);
 	ok(access(sock, F_OK) < 0, "ctl_close removes the socket");
+	{
+		static const struct ctl_ops none = { .list = d_list };
+
+		c = ctl_open(sock, &none, err, sizeof(err));
+		r = c ? keydctl(c, sock, "reload", NULL, out, sizeof(out)) : -1;
+		ok(r == 1 && strstr(out, "error: this keyd does not do that"),
+		    "a verb without a handler is refused, not a crash");
+		ctl_close(c);
+	}
 	snprintf(out, sizeof(out), "./keydctl -s %s list 2>/dev/null", sock);
 	r = system(out);
 	ok(WIFEXITED(r) && WEXITSTATUS(r) == 2, "no daemon: exit 2");
