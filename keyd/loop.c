@@ -233,6 +233,19 @@ conn_addrs(const struct config_conn *c, const struct sockaddr_storage *hint,
 	return (0);
 }
 
+static int initiate(struct loop *, const struct config_conn *,
+    const struct config_child *, const struct sockaddr_storage *, uint32_t);
+
+int
+loop_initiate(struct loop *l, const char *conn, const char *child)
+{
+	const struct config_conn *c = config_find_conn(l->k.cfg, conn);
+
+	if (c == NULL)
+		return (-1);
+	return (initiate(l, c, child_sa_conf(c, child), NULL, 0));
+}
+
 static int
 initiate(struct loop *l, const struct config_conn *c,
     const struct config_child *cc, const struct sockaddr_storage *hint,

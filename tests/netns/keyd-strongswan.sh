@@ -168,8 +168,11 @@ cell() {	# ROLE MODE INNER OUTER
 	ss --load-all --clear --file "$d/swanctl.conf"
 	"$KEYD" --check -f "$d/keyd.conf" || fail "keyd --check refused its config"
 	pretty ns0 "keyd -d -f $d/keyd.conf"
+	: > "$d/keyd.log"
 	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd.conf" >> "$d/keyd.log" 2>&1 &
 	keyd_pid=$!
+	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
+	wait_for 150 grep -q "keyd started" "$d/keyd.log"
 	if [ "$role" = resp ]; then
 		sleep 0.5
 		ss --initiate --child net --timeout 60 || fail "charon could not initiate"
