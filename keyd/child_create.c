@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: ISC
 /*
- * CREATE_CHILD_SA (RFC 7296 §1.3): a new Child SA, a Child SA rekey with
- * or without PFS (§1.3.3, §2.8), and the responder's side of an IKE SA
- * rekey (§1.3.2); plus choosing a child for a request, which IKE_AUTH's
- * first child shares.
+ * CREATE_CHILD_SA (RFC 7296 §1.3): a new Child SA and a Child SA rekey
+ * with or without PFS (§1.3.3, §2.8), plus choosing a child for a
+ * request, which IKE_AUTH's first child shares.  IKE SA rekeys, which
+ * arrive by the same exchange, are ike_rekey.c's.
  *
  * A child rekey is make-before-break: the new pair is installed under the
  * same reqid (so under the same policies) before the old pair is deleted,
@@ -158,84 +158,6 @@ child_sa_answer(struct keyd *k, struct ike_sa *sa,
 	ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0, err, NULL, 0);
 }
 
-/* §1.3.2: the responder of an IKE SA rekey.  Children move over. */
-static void
-ike_rekey_answer(struct keyd *k, struct ike_sa *sa,
-    const struct ikev2_msg_p *msg, struct ikev2_bld *bld)
-{
-	const struct config_conn *c = ike_sa_conn(k, sa);
-	struct config_proposal prop;
-	struct ikev2_sa_p answer;
-	struct ike_sa *n;
-	uint8_t num, gir[512], skeyseed[CRYPTO_PRF_MAX];
-	uint64_t spi;
-	size_t glen;
-	struct crypto_suite s;
-	int i;
-
-	if (c == NULL || !(msg->seen & IKEV2_SEEN(IKEV2_PLD_KE)) ||
-	    proposal_choose(c->ike, c->nike, &msg->sa, IKEV2_PROTO_IKE,
-	    msg->ke.group, &prop, &num, &spi) < 0 || msg->nonce.len <
-	    IKEV2_NONCE_MIN || msg->nonce.len > IKEV2_NONCE_MAX) {
-		ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
-		    IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-		return;
-	}
-	if (prop.dh[0] != msg->ke.group) {
-		uint8_t gb[2] = { prop.dh[0] >> 8, prop.dh[0] & 0xff };
-
-		ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
-		    IKEV2_N_INVALID_KE_PAYLOAD, gb, 2);
-		return;
-	}
-	n = ike_sa_new(k, 0);
-	if (n == NULL)
-		goto fail;
-	/* The new SA's initiator SPI is in the proposal (§1.3.2). */
-	for (i = 0; i < IKEV2_SPI_SIZE; i++)
-		n->ispi[i] = spi >> (56 - 8 * i);
-	memcpy(n->conn, sa->conn, sizeof(n->conn));
-	n->addr = sa->addr;
-	n->prop = prop;
-	n->peer_id = sa->peer_id;
-	memcpy(n->ni, msg->nonce.ptr, msg->nonce.len);
-	n->nilen = msg->nonce.len;
-	n->nrlen = KEYD_NONCE_LEN;
-	s = (struct crypto_suite){ .encr = prop.encr,
-	    .encr_keylen = prop.encr_keylen, .integ = prop.integ,
-	    .prf = prop.prf };
-	n->dh = crypto_dh_new(prop.dh[0]);
-	if (n->dh == NULL || crypto_random(n->nr, n->nrlen) < 0 ||
-	    pfs_secret(n->dh, &msg->ke, gir, &glen) < 0 ||
-	    crypto_skeyseed_rekey(sa->prop.prf, sa->keys.sk_d, sa->keys.prf_len,
-	    gir, glen, n->ni, n->nilen, n->nr, n->nrlen, skeyseed) < 0 ||
-	    crypto_ike_keys(&n->keys, &s, skeyseed, n->ni, n->nilen, n->nr,
-	    n->nrlen, n->ispi, n->rspi) < 0) {
-		ike_sa_dead(k, n, "IKE rekey failed");
-		goto fail;
-	}
-	n->keyed = 1;
-	ike_sa_established(k, n);
-	n->children = sa->children;	/* they belong to the new SA now */
-	sa->children = NULL;
-	spi = 0;
-	for (i = 0; i < IKEV2_SPI_SIZE; i++)
-		spi = spi << 8 | n->rspi[i];
-	proposal_answer(&prop, IKEV2_PROTO_IKE, num, spi, &answer);
-	ikev2_bld_sa(bld, &answer);
-	ikev2_bld_nonce(bld, n->nr, n->nrlen);
-	add_ke(bld, n->dh);
-	log_exchange(k, n, "CREATE_CHILD_SA", "IKE SA rekeyed");
-	explicit_bzero(gir, sizeof(gir));
-	explicit_bzero(skeyseed, sizeof(skeyseed));
-	return;
-fail:
-	explicit_bzero(gir, sizeof(gir));
-	explicit_bzero(skeyseed, sizeof(skeyseed));
-	ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
-	    IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-}
-
 void
 child_sa_request(struct keyd *k, struct ike_sa *sa,
     const struct ikev2_msg_p *msg)
@@ -363,6 +285,9 @@ child_sa_response(struct keyd *k, struct ike_sa *sa,
 {
 	struct child_sa *ch = sa->req.child, *old;
 	const struct config_child *cc;
+
+	if (sa->req.kind == REQ_IKE_REKEY)
+		return ike_rekey_response(k, sa, msg);
 	struct config_proposal prop;
 	uint8_t num, gir[512];
 	uint64_t spi;

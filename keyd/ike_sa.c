@@ -134,8 +134,10 @@ ike_sa_established(struct keyd *k, struct ike_sa *sa)
 	sa->state = IKE_ESTABLISHED;
 	sa->established = k->now;
 	sa->rekey_at = 0;
+	/* The original initiator rekeys first; the other side only if it
+	 * does not (§2.8.2 collisions are then rare). */
 	if (c && c->rekey_time)
-		sa->rekey_at = k->now + c->rekey_time * 1000;
+		sa->rekey_at = k->now + c->rekey_time * (sa->initiator ? 1000 : 1100);
 }
 
 /* Mark dead; children's kernel SAs go now, the memory at the next reap. */
@@ -158,6 +160,7 @@ static void
 ike_sa_free(struct ike_sa *sa)
 {
 	crypto_dh_free(sa->dh);
+	crypto_dh_free(sa->req.dh);
 	crypto_ike_keys_wipe(&sa->keys);
 	buf_free(&sa->init_req);
 	buf_free(&sa->init_resp);
@@ -174,7 +177,13 @@ ike_sa_reap(struct keyd *k)
 
 	while ((sa = *pp) != NULL) {
 		if (sa->state == IKE_DEAD) {
+			struct ike_sa *o;
+
 			*pp = sa->next;
+			/* an IKE rekey in flight may point at it */
+			for (o = k->sas; o; o = o->next)
+				if (o->req.rekey_sa == sa)
+					o->req.rekey_sa = NULL;
 			ike_sa_free(sa);
 		} else
 			pp = &sa->next;
@@ -224,6 +233,11 @@ ike_sa_timers(struct keyd *k)
 			if (c->rekey_at && !c->rekeying)
 				SOONER(c->rekey_at);
 		}
+		if (sa->rekey_at && k->now >= sa->rekey_at && !sa->req.active)
+			sa->rekey_at = ike_rekey_start(k, sa) < 0 ?
+			    k->now + 10000 : 0;
+		else if (sa->rekey_at)
+			SOONER(sa->rekey_at);
 		if (conn && conn->dpd_delay && !sa->req.active) {
 			uint64_t t = sa->last_heard + conn->dpd_delay * 1000ull;
 

@@ -78,6 +78,7 @@ struct ike_req {
 	int			 kind;		/* REQ_* in informational.c */
 	struct child_sa		*child;		/* CREATE_CHILD_SA's new child */
 	uint32_t		 rekey_spi;	/* its predecessor's spi_in */
+	struct ike_sa		*rekey_sa;	/* REQ_IKE_REKEY: the new SA */
 	struct crypto_dh	*dh;		/* PFS / IKE rekey KE */
 	uint8_t			 nonce[KEYD_NONCE_LEN];
 };
@@ -220,8 +221,16 @@ int	child_sa_rekey(struct keyd *, struct ike_sa *, struct child_sa *);
 int	child_sa_ts_within(const struct ikev2_tss_p *got,
 	    const struct ikev2_tss_p *offered);
 
+/* ike_rekey.c */
+int	ike_rekey_start(struct keyd *, struct ike_sa *);
+void	ike_rekey_answer(struct keyd *, struct ike_sa *,
+	    const struct ikev2_msg_p *, struct ikev2_bld *);
+void	ike_rekey_response(struct keyd *, struct ike_sa *,
+	    const struct ikev2_msg_p *);
+
 /* informational.c */
-enum { REQ_NONE, REQ_DELETE_IKE, REQ_DELETE_CHILD, REQ_DPD, REQ_CHILD };
+enum { REQ_NONE, REQ_DELETE_IKE, REQ_DELETE_CHILD, REQ_DPD, REQ_CHILD,
+       REQ_IKE_REKEY };
 void	informational_request(struct keyd *, struct ike_sa *,
 	    const struct ikev2_msg_p *);
 void	informational_response(struct keyd *, struct ike_sa *,

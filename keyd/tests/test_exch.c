@@ -333,7 +333,12 @@ node_init(struct node *n, struct keyd *peer, const struct side *me,
     const struct side *other, const char *mode, const char *name)
 {
 	char text[4096], err[256];
+	struct ike_sa *sa;
 
+	/* what the last test left: gone, as a shutdown would */
+	for (sa = n->k.sas; sa; sa = sa->next)
+		ike_sa_dead(&n->k, sa, "next test");
+	ike_sa_reap(&n->k);
 	config_free(&n->cfg);
 	memset(n, 0, sizeof(*n));
 	snprintf(text, sizeof(text), conf_fmt, me->addr, other->addr,
@@ -601,6 +606,61 @@ test_rekey(const char *esp, int pfs)
 	    pfs ? " PFS" : "", A.f.adds, A.f.dels);
 }
 
+static int
+nlive(struct keyd *k)
+{
+	struct ike_sa *sa;
+	int n = 0;
+
+	for (sa = k->sas; sa; sa = sa->next)
+		n += sa->state != IKE_DEAD;
+	return (n);
+}
+
+/* IKE SA rekey started by `who`: one new SA each side, children moved. */
+static void
+test_ike_rekey(int by_responder)
+{
+	struct keyd *who = by_responder ? &B.k : &A.k;
+	struct ike_sa *old, *a, *b;
+	uint8_t ispi[IKEV2_SPI_SIZE];
+	int adds, s;
+	const char *t = by_responder ? "IKE rekey by the responder" :
+	    "IKE rekey";
+
+	sides_default();
+	if (!ok(setup("tunnel") == 0, "configs parse"))
+		return;
+	start();
+	pump();
+	old = live(who);
+	if (!ok(old != NULL, "%s: established", t))
+		return;
+	memcpy(ispi, old->ispi, sizeof(ispi));
+	adds = A.f.adds + B.f.adds;
+	ok(ike_rekey_start(who, old) == 0, "%s: CREATE_CHILD_SA sent", t);
+	pump();
+	advance(0);
+	a = live(&A.k);
+	b = live(&B.k);
+	ok(nlive(&A.k) == 1 && nlive(&B.k) == 1 && a && b &&
+	    a->state == IKE_ESTABLISHED && b->state == IKE_ESTABLISHED,
+	    "%s: one IKE SA each side, the old one deleted", t);
+	ok(a && b && !memcmp(a->ispi, b->ispi, 8) && !memcmp(a->rspi, b->rspi, 8) &&
+	    memcmp(a->ispi, ispi, 8) && a->initiator != b->initiator &&
+	    (by_responder ? b->initiator : a->initiator),
+	    "%s: new SPIs, the rekeying side is the new initiator", t);
+	ok(a && b && a->children && b->children && A.f.adds + B.f.adds == adds &&
+	    pairs_match() == 2, "%s: the children moved, the kernel untouched", t);
+	s = sent_total;
+	ok(a && informational_dpd(&A.k, a) == 0 && (pump(), 1) &&
+	    sent_total == s + 2 && !a->req.active,
+	    "%s: the new SA's keys work both ways", t);
+	ok(a && a->children && child_sa_rekey(&A.k, a, a->children) == 0 &&
+	    (pump(), 1) && pairs_match() == 2 && A.f.dels == 2,
+	    "%s: a child rekey under the new SA", t);
+}
+
 static void
 test_delete_dpd(void)
 {
@@ -669,8 +729,12 @@ main(void)
 	test_pad_ts();
 	test_rekey("aes128gcm16", 0);
 	test_rekey("aes128gcm16-x25519", 1);
+	test_ike_rekey(0);
+	test_ike_rekey(1);
 	test_delete_dpd();
 	test_dead_peer();
+	node_init(&A, &B.k, &sa_a, &sa_b, "tunnel", "A");	/* frees the SAs */
+	node_init(&B, &A.k, &sa_b, &sa_a, "tunnel", "B");
 	config_free(&A.cfg);
 	config_free(&B.cfg);
 	return (tap_done());
