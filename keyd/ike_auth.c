@@ -10,9 +10,14 @@
  * gone.  A failed child (no proposal, TS outside the PAD) does not fail
  * the IKE SA (§1.2): the answer carries the child's error notify instead.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "auth_sig.h"
+#include "cert.h"
 #include "id.h"
+#include "ike_auth.h"
 #include "ikev2_bld.h"
 #include "keyd.h"
 #include "log.h"
@@ -39,89 +44,238 @@ local_id(const struct ike_sa *sa, const struct config_conn *c,
 	}
 }
 
-/* Our AUTH payload value over `msg` (our IKE_SA_INIT) and `nonce`. */
+/*
+ * <SignedOctets> (§2.15) for our AUTH (mine = 1) or the peer's: the
+ * signer's IKE_SA_INIT message, the other side's nonce, and
+ * prf(SK_px, ID body).
+ */
 static int
-auth_make(struct keyd *k, struct ike_sa *sa, const struct config_conn *c,
-    const struct config_id *me, const uint8_t *idbody, size_t idlen,
-    uint8_t *out, size_t *outlen)
+signed_octets(const struct ike_sa *sa, int mine, const uint8_t *idbody,
+    size_t idlen, struct buf *oct)
+{
+	int i_signs = sa->initiator == mine;	/* the initiator signs */
+
+	return (crypto_auth_octets(sa->prop.prf, i_signs ? sa->keys.sk_pi :
+	    sa->keys.sk_pr, sa->keys.prf_len, i_signs ? sa->init_req.data :
+	    sa->init_resp.data, i_signs ? sa->init_req.len : sa->init_resp.len,
+	    i_signs ? sa->nr : sa->ni, i_signs ? sa->nrlen : sa->nilen,
+	    idbody, idlen, oct));
+}
+
+/*
+ * The hashes the peer accepts for our signature (RFC 7427): its
+ * SIGNATURE_HASH_ALGORITHMS, from its IKE_SA_INIT message kept for AUTH.
+ */
+static uint32_t
+peer_sighash(const struct ike_sa *sa)
+{
+	const struct buf *m = sa->initiator ? &sa->init_resp : &sa->init_req;
+	struct ikev2_msg_p *msg = calloc(1, sizeof(*msg));
+	uint32_t h = 0;
+
+	if (msg != NULL && ikev2_pld_parse(msg, m->data, m->len) == 0)
+		h = msg->sighash;
+	free(msg);
+	return (h);
+}
+
+/* CERTREQ for the CAs in cafile (§3.7). */
+static void
+bld_certreq(struct ikev2_bld *bld, const char *cafile)
+{
+	char why[CERT_WHY_MAX];
+	struct cert_ca *ca;
+	struct buf hashes;
+
+	if ((ca = cert_ca_load(cafile, why, sizeof(why))) == NULL) {
+		log_warn("CERTREQ: %s", why);
+		return;
+	}
+	buf_init(&hashes);
+	if (cert_ca_certreq(ca, &hashes) == 0 && hashes.len)
+		ikev2_bld_cert(bld, IKEV2_PLD_CERTREQ, IKEV2_CERT_X509_SIG,
+		    hashes.data, hashes.len);
+	buf_free(&hashes);
+	cert_ca_free(ca);
+}
+
+void
+ike_auth_init_payloads(struct keyd *k, const struct config_conn *c,
+    struct ikev2_bld *bld, int response)
+{
+	struct buf h;
+
+	if (c->local.auth != AUTH_PUBKEY && c->remote.auth != AUTH_PUBKEY)
+		return;
+	buf_init(&h);
+	if (auth_sig_hashes(&h) == 0)
+		ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
+		    IKEV2_N_SIGNATURE_HASH_ALGORITHMS, h.data, h.len);
+	buf_free(&h);
+	if (response && c->remote.auth == AUTH_PUBKEY && c->remote.send_certreq)
+		bld_certreq(bld, c->remote.cacerts);
+}
+
+/* Our certificates (CERT payloads) and signature AUTH. */
+static int
+bld_sig_auth(struct keyd *k, struct ike_sa *sa, const struct config_conn *c,
+    struct ikev2_bld *bld, const uint8_t *idbody, size_t idlen, int certreq)
+{
+	char why[CERT_WHY_MAX];
+	struct cert_local *lc;
+	struct buf der, oct, sig;
+	uint8_t method;
+	int i, r = -1;
+
+	if ((lc = cert_local_load(c->local.cert, k->cfg, why,
+	    sizeof(why))) == NULL) {
+		log_warn("%s: %s", c->name, why);
+		return (-1);
+	}
+	buf_init(&der);
+	buf_init(&oct);
+	buf_init(&sig);
+	for (i = 0; i < cert_local_count(lc); i++) {
+		der.len = 0;
+		if (cert_local_der(lc, i, &der) < 0)
+			goto out;
+		ikev2_bld_cert(bld, IKEV2_PLD_CERT, IKEV2_CERT_X509_SIG,
+		    der.data, der.len);
+	}
+	if (certreq)
+		bld_certreq(bld, c->remote.cacerts);
+	if (signed_octets(sa, 1, idbody, idlen, &oct) < 0 ||
+	    auth_sig_sign(lc, peer_sighash(sa), oct.data, oct.len, &method,
+	    &sig) < 0) {
+		log_warn("%s: cannot sign our AUTH with %s", c->name,
+		    c->local.cert);
+		goto out;
+	}
+	ikev2_bld_auth(bld, method, sig.data, sig.len);
+	r = 0;
+out:
+	buf_free(&der);
+	buf_free(&oct);
+	buf_free(&sig);
+	cert_local_free(lc);
+	return (r);
+}
+
+/* Our PSK AUTH. */
+static int
+bld_psk_auth(struct keyd *k, struct ike_sa *sa, const struct config_conn *c,
+    struct ikev2_bld *bld, const struct config_id *me, const uint8_t *idbody,
+    size_t idlen)
 {
 	const struct config_secret *s;
-	const struct buf *msg = sa->initiator ? &sa->init_req : &sa->init_resp;
+	uint8_t auth[CRYPTO_PRF_MAX];
 	struct buf oct;
 	int r;
 
-	if (c->local.auth != AUTH_PSK) {
-		log_warn("%s: only PSK authentication is available yet", c->name);
-		return (-1);
-	}
 	s = config_find_psk(k->cfg, me, sa->peer_id.type ? &sa->peer_id : NULL);
 	if (s == NULL) {
 		log_warn("%s: no PSK for this peer", c->name);
 		return (-1);
 	}
 	buf_init(&oct);
-	r = crypto_auth_octets(sa->prop.prf, sa->initiator ? sa->keys.sk_pi :
-	    sa->keys.sk_pr, sa->keys.prf_len, msg->data, msg->len,
-	    sa->initiator ? sa->nr : sa->ni, sa->initiator ? sa->nrlen :
-	    sa->nilen, idbody, idlen, &oct);
+	r = signed_octets(sa, 1, idbody, idlen, &oct);
 	if (r == 0)
 		r = crypto_psk_auth(sa->prop.prf, s->data, s->len, oct.data,
-		    oct.len, out);
-	*outlen = sa->keys.prf_len;
+		    oct.len, auth);
+	if (r == 0)
+		ikev2_bld_auth(bld, IKEV2_AUTH_SHARED_KEY_MIC, auth,
+		    sa->keys.prf_len);
+	explicit_bzero(auth, sizeof(auth));
 	buf_free(&oct);
 	return (r);
 }
 
-/* Check the peer's AUTH; 0 if it proves the PSK. */
+/*
+ * Check the peer's AUTH (and with it, its certificate); 0 if it proves
+ * who it claims to be, else -1 with the reason for the log.  How it must
+ * authenticate is the PAD entry's say (responder), else the
+ * connection's remote end.
+ */
 static int
 auth_check(struct keyd *k, struct ike_sa *sa, const struct config_conn *c,
-    const struct config_id *me, const struct ikev2_id_p *pid,
-    const struct ikev2_auth_p *auth)
+    const struct config_pad *pad, const struct config_id *me,
+    const struct ikev2_msg_p *msg, const struct ikev2_id_p *pid, char *why,
+    size_t whylen)
 {
+	enum config_auth want = pad ? pad->auth : c->remote.auth;
+	const char *cafile = pad && pad->cacerts[0] ? pad->cacerts :
+	    c->remote.cacerts;
+	const struct ikev2_auth_p *auth = &msg->auth;
 	const struct config_secret *s;
-	const struct buf *msg = sa->initiator ? &sa->init_resp : &sa->init_req;
+	struct cert_peer *cp = NULL;
+	struct cert_ca *ca = NULL;
 	struct buf oct;
-	int r;
+	int r = -1;
 
-	if (c->remote.auth != AUTH_PSK ||
-	    auth->method != IKEV2_AUTH_SHARED_KEY_MIC)
-		return (-1);
-	s = config_find_psk(k->cfg, me, &sa->peer_id);
-	if (s == NULL)
-		return (-1);
 	buf_init(&oct);
-	r = crypto_auth_octets(sa->prop.prf, sa->initiator ? sa->keys.sk_pr :
-	    sa->keys.sk_pi, sa->keys.prf_len, msg->data, msg->len,
-	    sa->initiator ? sa->ni : sa->nr, sa->initiator ? sa->nilen :
-	    sa->nrlen, pid->body.ptr, pid->body.len, &oct);
-	if (r == 0)
-		r = crypto_psk_verify(sa->prop.prf, s->data, s->len, oct.data,
-		    oct.len, auth->data.ptr, auth->data.len);
+	if (signed_octets(sa, 0, pid->body.ptr, pid->body.len, &oct) < 0) {
+		snprintf(why, whylen, "cannot compute the signed octets");
+		goto out;
+	}
+	if (want == AUTH_PSK) {
+		if (auth->method != IKEV2_AUTH_SHARED_KEY_MIC)
+			snprintf(why, whylen, "AUTH method %u, expected PSK",
+			    auth->method);
+		else if ((s = config_find_psk(k->cfg, me, &sa->peer_id)) == NULL)
+			snprintf(why, whylen, "no PSK for this peer");
+		else if (crypto_psk_verify(sa->prop.prf, s->data, s->len,
+		    oct.data, oct.len, auth->data.ptr, auth->data.len) < 0)
+			snprintf(why, whylen, "PSK AUTH does not verify");
+		else
+			r = 0;
+		goto out;
+	}
+	if (auth->method == IKEV2_AUTH_SHARED_KEY_MIC) {
+		snprintf(why, whylen, "PSK AUTH, expected a signature");
+		goto out;
+	}
+	if ((ca = cert_ca_load(cafile, why, whylen)) == NULL ||
+	    (cp = cert_peer_verify(ca, msg->cert, msg->ncert, &sa->peer_id,
+	    0, why, whylen)) == NULL ||
+	    auth_sig_verify(cp, auth->method, auth->data.ptr, auth->data.len,
+	    oct.data, oct.len, why, whylen) < 0)
+		goto out;
+	r = 0;
+out:
+	cert_peer_free(cp);
+	cert_ca_free(ca);
 	buf_free(&oct);
 	return (r);
 }
 
-/* IDx and AUTH into the SK plaintext. */
+/* IDx, CERT and CERTREQ as needed, and AUTH into the SK plaintext. */
 static int
 bld_id_auth(struct keyd *k, struct ike_sa *sa, const struct config_conn *c,
     struct ikev2_bld *bld, uint8_t pld)
 {
 	struct config_id me;
-	uint8_t auth[CRYPTO_PRF_MAX];
-	size_t before, alen;
-	int r;
+	uint8_t idbody[4 + CONFIG_ID_MAX];
+	size_t before, idlen;
+	int certreq;
 
 	local_id(sa, c, &me);
 	before = bld->buf->len;
 	ikev2_bld_id(bld, pld, me.type, me.data, me.len);
 	if (buf_error(bld->buf))
 		return (-1);
-	r = auth_make(k, sa, c, &me, bld->buf->data + before + 4,
-	    bld->buf->len - before - 4, auth, &alen);
-	if (r == 0)
-		ikev2_bld_auth(bld, IKEV2_AUTH_SHARED_KEY_MIC, auth, alen);
-	explicit_bzero(auth, sizeof(auth));
-	return (r);
+	/* a copy: the payloads that follow may move the buffer */
+	idlen = bld->buf->len - before - 4;
+	if (idlen > sizeof(idbody))
+		return (-1);
+	memcpy(idbody, bld->buf->data + before + 4, idlen);
+	/* the initiator asks for the responder's certificate here (§1.2) */
+	certreq = pld == IKEV2_PLD_IDi && c->remote.auth == AUTH_PUBKEY &&
+	    c->remote.send_certreq;
+	if (c->local.auth == AUTH_PUBKEY)
+		return (bld_sig_auth(k, sa, c, bld, idbody, idlen, certreq));
+	if (certreq)
+		bld_certreq(bld, c->remote.cacerts);
+	return (bld_psk_auth(k, sa, c, bld, &me, idbody, idlen));
 }
 
 int
@@ -213,7 +367,7 @@ ike_auth_request(struct keyd *k, struct ike_sa *sa,
 	struct config_id me;
 	struct ikev2_bld bld;
 	struct buf inner, out;
-	char idt[ID_TEXT_MAX];
+	char idt[ID_TEXT_MAX], why[CERT_WHY_MAX];
 
 	if (sa->state != IKE_INIT_DONE || c == NULL)
 		return answer_error(k, sa, msg, IKEV2_N_INVALID_SYNTAX);
@@ -227,11 +381,14 @@ ike_auth_request(struct keyd *k, struct ike_sa *sa,
 	local_id(sa, c, &me);
 	pad = pad_lookup(k->cfg, &sa->peer_id,
 	    (const struct sockaddr *)&sa->addr.remote);
-	if (!idpat_match(&c->remote.idpat, &sa->peer_id) || pad == NULL ||
-	    auth_check(k, sa, c, &me, &msg->idi, &msg->auth) < 0) {
+	if (pad == NULL || !idpat_match(&c->remote.idpat, &sa->peer_id))
+		snprintf(why, sizeof(why), "identity %s not allowed",
+		    id_format(&sa->peer_id, idt, sizeof(idt)));
+	if (pad == NULL || !idpat_match(&c->remote.idpat, &sa->peer_id) ||
+	    auth_check(k, sa, c, pad, &me, msg, &msg->idi, why,
+	    sizeof(why)) < 0) {
 		log_exchange(k, sa, "IKE_AUTH", "AUTHENTICATION_FAILED (%s)",
-		    pad == NULL || !idpat_match(&c->remote.idpat, &sa->peer_id) ?
-		    "identity not allowed" : "AUTH does not verify");
+		    why);
 		answer_error(k, sa, msg, IKEV2_N_AUTHENTICATION_FAILED);
 		return ike_sa_dead(k, sa, "authentication failed");
 	}
@@ -267,6 +424,7 @@ ike_auth_response(struct keyd *k, struct ike_sa *sa,
 	const struct config_child *cc;
 	struct config_proposal prop;
 	struct config_id me;
+	char idt[ID_TEXT_MAX], why[CERT_WHY_MAX];
 	uint16_t err;
 	uint8_t num;
 	uint64_t spi;
@@ -284,9 +442,14 @@ ike_auth_response(struct keyd *k, struct ike_sa *sa,
 	    msg->idr.data.len, &sa->peer_id) < 0)
 		return ike_sa_dead(k, sa, "bad IDr");
 	local_id(sa, c, &me);
+	if (!idpat_match(&c->remote.idpat, &sa->peer_id))
+		snprintf(why, sizeof(why), "identity %s not allowed",
+		    id_format(&sa->peer_id, idt, sizeof(idt)));
 	if (!idpat_match(&c->remote.idpat, &sa->peer_id) ||
-	    auth_check(k, sa, c, &me, &msg->idr, &msg->auth) < 0) {
-		log_exchange(k, sa, "IKE_AUTH", "responder failed authentication");
+	    auth_check(k, sa, c, NULL, &me, msg, &msg->idr, why,
+	    sizeof(why)) < 0) {
+		log_exchange(k, sa, "IKE_AUTH", "responder failed "
+		    "authentication (%s)", why);
 		/* §2.21.2: tell it, then forget the SA */
 		informational_delete_ike(k, sa);
 		return ike_sa_dead(k, sa, "authentication failed");

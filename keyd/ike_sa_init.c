@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike_auth.h"
 #include "ikev2_bld.h"
 #include "keyd.h"
 #include "log.h"
@@ -139,6 +140,7 @@ send_init(struct keyd *k, struct ike_sa *sa)
 	ikev2_bld_nonce(&bld, sa->ni, sa->nilen);
 	natd(&bld, sa, &sa->addr.local, IKEV2_N_NAT_DETECTION_SOURCE_IP);
 	natd(&bld, sa, &sa->addr.remote, IKEV2_N_NAT_DETECTION_DESTINATION_IP);
+	ike_auth_init_payloads(k, c, &bld, 0);
 	if (ikev2_bld_msg_done(&bld) < 0)
 		return (-1);
 	log_exchange(k, sa, "IKE_SA_INIT", "request group=%u%s",
@@ -393,6 +395,7 @@ ike_sa_init_request(struct keyd *k, const struct keyd_addr *a,
 	ikev2_bld_nonce(&bld, sa->nr, sa->nrlen);
 	natd(&bld, sa, &sa->addr.local, IKEV2_N_NAT_DETECTION_SOURCE_IP);
 	natd(&bld, sa, &sa->addr.remote, IKEV2_N_NAT_DETECTION_DESTINATION_IP);
+	ike_auth_init_payloads(k, c, &bld, 1);
 	if (ikev2_bld_msg_done(&bld) < 0)
 		return ike_sa_dead(k, sa, "cannot build IKE_SA_INIT response");
 	log_exchange(k, sa, "IKE_SA_INIT", "ok encr=%u/%u prf=%u integ=%u group=%u%s",
