@@ -11,11 +11,10 @@
  * header or final-destination options go inside.
  *
  * Tunnel mode builds a new outer header of the SA's family, which need not
- * be the inner one's. DSCP is copied out (RFC 4301 §5.1.2.1); ECN follows
- * RFC 6040's normal mode (the outer field is a copy of the inner), or its
- * compatibility mode (Not-ECT) when the SA says no ECN. The outer IPv4
- * header allows fragmentation: the path MTU problem is the outer packet's,
- * and output.c sizes segments so that it rarely arises.
+ * be the inner one's. Its DF bit, DSCP and ECN field are the SA's to
+ * decide (tunnel_hdr.c): by default DF clear (the path MTU problem is the
+ * outer packet's, and output.c sizes segments so that it rarely arises),
+ * DSCP copied and ECN by RFC 6040's normal mode.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -27,6 +26,7 @@
 
 #include "esp.h"
 #include "path.h"
+#include "tunnel_hdr.h"
 
 /* Enough for any real chain; more is an attack on the parser. */
 #define MAX_EXTHDRS	16
@@ -82,23 +82,18 @@ static int find_transport6(struct sk_buff *skb, struct nfipsec_encap *e)
 	return 0;
 }
 
-static u8 outer_dsfield(const struct nfipsec_sa *sa, u8 inner)
-{
-	if (sa->flags & NFIPSEC_SAF_NOECN)
-		return inner & ~INET_ECN_MASK;
-	return inner;			/* RFC 6040 §4.1, normal mode */
-}
-
 static int push_outer(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		      u8 inner_family, struct nfipsec_encap *e)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	unsigned int room;
+	__be16 df;
 	u8 ds;
 
 	ds = inner_family == AF_INET ? ipv4_get_dsfield(ip_hdr(skb)) :
 				       ipv6_get_dsfield(ipv6_hdr(skb));
-	ds = outer_dsfield(sa, ds);
+	ds = nfipsec_tunnel_outer_ds(sa, ds);
+	df = nfipsec_tunnel_outer_df(sa, skb, inner_family);
 	e->nexthdr = inner_family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	e->outer_family = sa->family;
 	e->hdrlen = sa->family == AF_INET ? sizeof(struct iphdr) :
@@ -120,7 +115,7 @@ static int push_outer(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		iph->tos = ds;
 		iph->tot_len = 0;	/* encap_finish */
 		iph->id = 0;
-		iph->frag_off = 0;
+		iph->frag_off = df;
 		iph->ttl = ip4_dst_hoplimit(dst);
 		iph->protocol = IPPROTO_ESP;
 		iph->check = 0;

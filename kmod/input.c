@@ -60,6 +60,7 @@
 #include "flow.h"
 #include "netns.h"
 #include "path.h"
+#include "tunnel_hdr.h"
 
 #define REC_MAGIC	0x6e664950	/* "nfIP" */
 
@@ -178,16 +179,23 @@ static void in_finish(struct nfipsec_sa *sa, struct sk_buff *skb, int nexthdr,
 	struct nfipsec_net *nn = sa->nn;
 	struct nfipsec_flow fl;
 	int family;
+	u8 outer_ds;
 
 	if (skb_unclone(skb, GFP_ATOMIC)) {
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NOMEM);
 		goto drop;
 	}
+	outer_ds = nfipsec_tunnel_get_ds(skb, c->e.outer_family);
 	family = nfipsec_decap(skb, sa->mode, &c->e, nexthdr);
 	if (family < 0) {
 		nfipsec_stat_inc(nn, family == -ENOMEM ?
 				 NFIPSEC_STAT_IN_NOMEM :
 				 NFIPSEC_STAT_IN_SA_MODE_ERROR);
+		goto drop;
+	}
+	if (sa->mode == NFIPSEC_MODE_TUNNEL &&
+	    nfipsec_tunnel_decap_ds(sa, skb, family, outer_ds)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_ECN_DROP);
 		goto drop;
 	}
 	if (!sel_is_any(&sa->sel) &&

@@ -123,7 +123,8 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 					       !!(with & WITH_SOFT)) +
 	       2 * asize + sizeof(struct sadb_x_sa2) +
 	       ident_size(sa->ident_src) + ident_size(sa->ident_dst) +
-	       sizeof(struct nfipsec_sadb_x_sa_replay);
+	       sizeof(struct nfipsec_sadb_x_sa_replay) +
+	       sizeof(struct nfipsec_sadb_x_tunnel_hdr);
 	if (keys)
 		size += key_size(sa->akey_bits) + key_size(sa->ekey_bits);
 	if (sa->encap_type)
@@ -182,6 +183,15 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 		r = nfipsec_pfkey_put_ext(skb, NFIPSEC_SADB_X_EXT_SA_REPLAY,
 					  sizeof(*r));
 		r->sadb_x_sa_replay_replay = sa->replay.size;
+	}
+	if (sa->df_mode || sa->dscp_mode) {
+		struct nfipsec_sadb_x_tunnel_hdr *th;
+
+		th = nfipsec_pfkey_put_ext(skb, NFIPSEC_SADB_X_EXT_TUNNEL_HDR,
+					   sizeof(*th));
+		th->sadb_x_tunnel_hdr_df = sa->df_mode;
+		th->sadb_x_tunnel_hdr_dscp_mode = sa->dscp_mode;
+		th->sadb_x_tunnel_hdr_dscp = sa->dscp;
 	}
 	nfipsec_pfkey_finish(skb);
 	return skb;

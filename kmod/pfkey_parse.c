@@ -61,12 +61,14 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 			  EXT(SADB_EXT_IDENTITY_SRC) |
 			  EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
 			  NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
+			  EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
 			  EXT(SADB_X_EXT_KMPRIVATE) },
 	[SADB_ADD] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
 		       LIFETIMES | EXT(SADB_EXT_KEY_AUTH) |
 		       EXT(SADB_EXT_KEY_ENCRYPT) | EXT(SADB_EXT_IDENTITY_SRC) |
 		       EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
 		       NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
+		       EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
 		       EXT(SADB_X_EXT_KMPRIVATE) },
 	[SADB_DELETE] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
 			  EXT(SADB_X_EXT_SA2) },
@@ -126,6 +128,7 @@ static const u8 ext_min_len[NFIPSEC_SADB_EXT_MAX + 1] = {
 	[SADB_X_EXT_KMADDRESS]		= sizeof(struct sadb_x_kmaddress),
 	[SADB_X_EXT_FILTER]		= sizeof(struct sadb_x_filter),
 	[NFIPSEC_SADB_X_EXT_SA_REPLAY]	= sizeof(struct nfipsec_sadb_x_sa_replay),
+	[NFIPSEC_SADB_X_EXT_TUNNEL_HDR]	= sizeof(struct nfipsec_sadb_x_tunnel_hdr),
 };
 
 static unsigned int sockaddr_len(u16 family)
@@ -339,6 +342,16 @@ static int check_ext(u16 type, const void *p, unsigned int len)
 	case SADB_X_EXT_NAT_T_DPORT:
 	case NFIPSEC_SADB_X_EXT_SA_REPLAY:
 		return len == 8 ? 0 : -EINVAL;
+	case NFIPSEC_SADB_X_EXT_TUNNEL_HDR: {
+		const struct nfipsec_sadb_x_tunnel_hdr *th = p;
+
+		if (len != sizeof(*th) || th->sadb_x_tunnel_hdr_df > NFIPSEC_DF_COPY ||
+		    th->sadb_x_tunnel_hdr_dscp_mode > NFIPSEC_DSCP_SET ||
+		    th->sadb_x_tunnel_hdr_dscp > 63 ||
+		    th->sadb_x_tunnel_hdr_reserved)
+			return -EINVAL;
+		return 0;
+	}
 	case SADB_X_EXT_SEC_CTX:
 		return -EOPNOTSUPP;
 	case SADB_X_EXT_FILTER:

@@ -136,6 +136,8 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 	const struct sadb_x_nat_t_type *nt = m->ext[SADB_X_EXT_NAT_T_TYPE];
 	const struct sadb_key *ak = m->ext[SADB_EXT_KEY_AUTH];
 	const struct sadb_key *ek = m->ext[SADB_EXT_KEY_ENCRYPT];
+	const struct nfipsec_sadb_x_tunnel_hdr *th =
+		m->ext[NFIPSEC_SADB_X_EXT_TUNNEL_HDR];
 	u32 window;
 	int ret;
 
@@ -155,6 +157,11 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 		sa->flags |= NFIPSEC_SAF_DECAP_DSCP;
 	if (s->sadb_sa_flags & SADB_SAFLAGS_NOPMTUDISC)
 		sa->flags |= NFIPSEC_SAF_NOPMTUDISC;
+	if (th) {
+		sa->df_mode = th->sadb_x_tunnel_hdr_df;
+		sa->dscp_mode = th->sadb_x_tunnel_hdr_dscp_mode;
+		sa->dscp = th->sadb_x_tunnel_hdr_dscp;
+	}
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_HARD], &sa->hard);
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_SOFT], &sa->soft);
 

@@ -107,6 +107,11 @@ struct nfipsec_sa {
 	u16 encap_type;
 	__be16 encap_sport, encap_dport;
 
+	/* Tunnel mode's outer header (tunnel_hdr.c): NFIPSEC_DF_*, _DSCP_*. */
+	u8 df_mode;
+	u8 dscp_mode;
+	u8 dscp;		/* for NFIPSEC_DSCP_SET */
+
 	/* Peer identity index for the firewall (0: none). */
 	u32 peer_id;
 

@@ -49,7 +49,39 @@ struct nfipsec_sadb_x_sa_replay {
 	__u32	sadb_x_sa_replay_replay;	/* window, in packets */
 } __attribute__((packed));
 
+/*
+ * The outer header of a tunnel-mode SA (RFC 4301 §5.1.2.1 and §8.1):
+ * whether the outer IPv4 header says Don't Fragment, and the DSCP it
+ * carries. Optional in ADD and UPDATE; all zeros, the default, is DF
+ * clear and DSCP copied from the inner header. Replies carry it when it
+ * is not all zeros. ECN needs no extension: normal mode (RFC 6040) is the
+ * default and SADB_SAFLAGS_NOECN selects compatibility mode; the inner
+ * DSCP is kept on decapsulation unless SADB_SAFLAGS_DECAP_DSCP copies the
+ * outer one in. Transport-mode SAs take it and ignore it.
+ */
+#define NFIPSEC_SADB_X_EXT_TUNNEL_HDR		33
+
+enum {
+	NFIPSEC_DF_CLEAR	= 0,	/* outer IPv4 may be fragmented */
+	NFIPSEC_DF_SET		= 1,
+	NFIPSEC_DF_COPY		= 2,	/* from the inner IPv4; IPv6: set */
+};
+
+enum {
+	NFIPSEC_DSCP_COPY	= 0,	/* outer DSCP = inner DSCP */
+	NFIPSEC_DSCP_SET	= 1,	/* outer DSCP = sadb_x_tunnel_hdr_dscp */
+};
+
+struct nfipsec_sadb_x_tunnel_hdr {
+	__u16	sadb_x_tunnel_hdr_len;		/* 1 (8 bytes) */
+	__u16	sadb_x_tunnel_hdr_exttype;	/* NFIPSEC_SADB_X_EXT_TUNNEL_HDR */
+	__u8	sadb_x_tunnel_hdr_df;		/* NFIPSEC_DF_* */
+	__u8	sadb_x_tunnel_hdr_dscp_mode;	/* NFIPSEC_DSCP_* */
+	__u8	sadb_x_tunnel_hdr_dscp;		/* 0..63, for NFIPSEC_DSCP_SET */
+	__u8	sadb_x_tunnel_hdr_reserved;	/* 0 */
+} __attribute__((packed));
+
 /* Highest extension type nfipsec knows. */
-#define NFIPSEC_SADB_EXT_MAX			32
+#define NFIPSEC_SADB_EXT_MAX			33
 
 #endif /* _UAPI_NFIPSEC_PFKEY_H */

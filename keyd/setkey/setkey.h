@@ -31,11 +31,22 @@
 /* Linux has no ID; FreeBSD's 15 clashes with Linux's AES-CCM-ICV12. */
 #define NFIPSEC_SADB_X_EALG_CHACHA20_POLY1305	28
 #define NFIPSEC_SADB_X_EXT_SA_REPLAY		32
-#define NFIPSEC_SADB_EXT_MAX			32
+#define NFIPSEC_SADB_X_EXT_TUNNEL_HDR		33
+#define NFIPSEC_SADB_EXT_MAX			33
 struct nfipsec_sadb_x_sa_replay {
 	uint16_t	sadb_x_sa_replay_len;
 	uint16_t	sadb_x_sa_replay_exttype;
 	uint32_t	sadb_x_sa_replay_replay;
+} __attribute__((packed));
+enum { NFIPSEC_DF_CLEAR, NFIPSEC_DF_SET, NFIPSEC_DF_COPY };
+enum { NFIPSEC_DSCP_COPY, NFIPSEC_DSCP_SET };
+struct nfipsec_sadb_x_tunnel_hdr {
+	uint16_t	sadb_x_tunnel_hdr_len;
+	uint16_t	sadb_x_tunnel_hdr_exttype;
+	uint8_t		sadb_x_tunnel_hdr_df;
+	uint8_t		sadb_x_tunnel_hdr_dscp_mode;
+	uint8_t		sadb_x_tunnel_hdr_dscp;
+	uint8_t		sadb_x_tunnel_hdr_reserved;
 } __attribute__((packed));
 #endif
 
@@ -115,6 +126,10 @@ struct sk_cmd {
 	size_t		 ekeylen, akeylen;
 	uint64_t	 lt_hard, lt_soft, lb_hard, lb_soft;
 	uint8_t		 natt;		/* esp-udp: UDP_ENCAP_ESPINUDP */
+	int		 have_th;	/* -df/-dscp given: send the extension */
+	uint8_t		 th_df;		/* NFIPSEC_DF_* */
+	uint8_t		 th_dscp_mode;	/* NFIPSEC_DSCP_* */
+	uint8_t		 th_dscp;
 	int		 have_oa;	/* esp-udp ADDR: NAT original address */
 	struct sockaddr_storage oa;
 	uint8_t		 ctx_doi, ctx_alg;	/* -ctx: security context */

@@ -127,6 +127,15 @@ put_sa(struct mbuf *m, const struct sk_cmd *c)
 		r.sadb_x_sa_replay_replay = c->replay;
 		put(m, NFIPSEC_SADB_X_EXT_SA_REPLAY, &r, sizeof(r), NULL, 0);
 	}
+	if (c->have_th) {
+		struct nfipsec_sadb_x_tunnel_hdr th;
+
+		memset(&th, 0, sizeof(th));
+		th.sadb_x_tunnel_hdr_df = c->th_df;
+		th.sadb_x_tunnel_hdr_dscp_mode = c->th_dscp_mode;
+		th.sadb_x_tunnel_hdr_dscp = c->th_dscp;
+		put(m, NFIPSEC_SADB_X_EXT_TUNNEL_HDR, &th, sizeof(th), NULL, 0);
+	}
 }
 
 /* esp-udp: the encapsulation, and the NAT-OA if one was given. */
@@ -287,6 +296,8 @@ static const uint8_t minlen[SK_EXT_SLOTS] = {
 	[SADB_X_EXT_NAT_T_OA] = sizeof(struct sadb_address) + 16,
 	[NFIPSEC_SADB_X_EXT_SA_REPLAY] =
 	    sizeof(struct nfipsec_sadb_x_sa_replay),
+	[NFIPSEC_SADB_X_EXT_TUNNEL_HDR] =
+	    sizeof(struct nfipsec_sadb_x_tunnel_hdr),
 };
 
 /*

@@ -386,6 +386,44 @@ extensions(struct parser *p, struct sk_cmd *c)
 				c->flags &= ~SK_EXT_CYCSEQ;
 			else
 				return perr(p, "bad -f option %s", w);
+		} else if (strcmp(w, "-df") == 0) {
+			/* nfipsec: the tunnel's outer DF bit. */
+			if ((w = word(p, "clear, set or copy")) == NULL)
+				return -1;
+			if (strcmp(w, "clear") == 0)
+				c->th_df = NFIPSEC_DF_CLEAR;
+			else if (strcmp(w, "set") == 0)
+				c->th_df = NFIPSEC_DF_SET;
+			else if (strcmp(w, "copy") == 0)
+				c->th_df = NFIPSEC_DF_COPY;
+			else
+				return perr(p, "bad -df %s (clear, set or copy)", w);
+			c->have_th = 1;
+		} else if (strcmp(w, "-dscp") == 0) {
+			/* nfipsec: the tunnel's outer DSCP, copied or one value. */
+			if (sk_lex_next(p->lx) == SK_T_WORD &&
+			    strcmp(p->lx->text, "copy") == 0) {
+				c->th_dscp_mode = NFIPSEC_DSCP_COPY;
+			} else {
+				sk_lex_unget(p->lx);
+				if (decimal(p, "DSCP", 63, &v) < 0)
+					return -1;
+				c->th_dscp_mode = NFIPSEC_DSCP_SET;
+				c->th_dscp = v;
+			}
+			c->have_th = 1;
+		} else if (strcmp(w, "-ecn") == 0) {
+			/* RFC 6040 mode: Linux's SADB_SAFLAGS_NOECN. */
+			if ((w = word(p, "normal or compat")) == NULL)
+				return -1;
+			if (strcmp(w, "compat") == 0)
+				c->flags |= SADB_SAFLAGS_NOECN;
+			else if (strcmp(w, "normal") == 0)
+				c->flags &= ~SADB_SAFLAGS_NOECN;
+			else
+				return perr(p, "bad -ecn %s (normal or compat)", w);
+		} else if (strcmp(w, "-decap-dscp") == 0) {
+			c->flags |= SADB_SAFLAGS_DECAP_DSCP;
 		} else if (strcmp(w, "-lh") == 0) {
 			if (decimal(p, "hard lifetime", ~0ULL, &v) < 0)
 				return -1;

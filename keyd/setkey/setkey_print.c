@@ -300,6 +300,8 @@ ext_name(unsigned int t)
 
 	if (t < sizeof(n) / sizeof(n[0]))
 		return n[t];
+	if (t == NFIPSEC_SADB_X_EXT_TUNNEL_HDR)
+		return "x_tunnel_hdr";
 	return t == NFIPSEC_SADB_X_EXT_SA_REPLAY ? "x_sa_replay" : "?";
 }
 

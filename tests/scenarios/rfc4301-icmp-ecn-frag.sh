@@ -1,0 +1,200 @@
+#!/bin/bash
+# Seed scenario 6: RFC 4301 §6-8 and RFC 6040 on the data path: the tunnel
+# header's DF, DSCP and ECN per SA; unauthenticated ICMP accepted or
+# refused per type; fragments and BYPASS.
+#
+#   +---------------------------+                +---------------------------+
+#   | ns0                       |                | ns1                       |
+#   |  lo: 10.0.0.1             |                |  lo: 10.0.1.1             |
+#   |  veth0 192.0.2.1 ---------+== ESP tunnel ==+--------- veth1 192.0.2.2 |
+#   |  (nft: marks outer CE)    |                |  (nft: counts outer and   |
+#   |                           |                |   inner header fields)    |
+#   +---------------------------+                +---------------------------+
+#
+# 1. Tunnel header per SA (setkey -df/-dscp/-ecn, PF_KEY extension
+#    NFIPSEC_SADB_X_EXT_TUNNEL_HDR): outer DF clear by default, set, or
+#    copied; outer DSCP copied or mapped to one value; ECN copied (RFC 6040
+#    normal mode) or Not-ECT (compatibility mode). On decapsulation an
+#    outer CE reaches an ECT inner packet; negative: outer CE on a Not-ECT
+#    inner packet is dropped (InEcnDrop), as RFC 6040 requires.
+# 2. Unauthenticated ICMP per type (RFC 4301 §6.1): under a PROTECT-all
+#    policy, echo request/reply pass in clear by BYPASS entries for their
+#    type; negative: timestamp requests, not listed, are refused
+#    (InTmplMismatch), and a DISCARD entry for a type drops it (InPolBlock).
+# 3. Fragments (RFC 4301 §7): BYPASS for UDP port 5000 only, DISCARD for
+#    the rest. Reassembly before the SPD (the defrag hooks nfipsec enables)
+#    is the stateful fragment check: a fragmented datagram to 5000 is
+#    classified by its ports and delivered; negative: one to 6000 is
+#    refused whole (InPolBlock), non-initial fragments included.
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../netns/lib.bash"
+. "$here/../netns/ipsec-lib.bash"
+[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
+
+load_nfipsec
+cleanup_hooks=(diag_pair "${cleanup_hooks[@]}")
+topo_pair
+setup_inner
+key=$(k 20 1)
+
+# counter NS NAME: packets an nftables named counter in table inet sc saw.
+counter() {
+	ip netns exec "$1" nft list counter inet sc "$2" |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+# rekey OPTIONS...: the ns0 -> ns1 tunnel SA again, with setkey OPTIONS;
+# ns1's side afresh too (a new SA starts its sequence numbers at 1).
+rekey() {
+	cat > /tmp/sc6.0 <<-EOF
+	flush;
+	spdflush;
+	add 192.0.2.1 192.0.2.2 esp 0x6001 -m tunnel $* -r 64 -E aes-gcm-16 $key;
+	add 192.0.2.2 192.0.2.1 esp 0x6002 -m tunnel -r 64 -E aes-gcm-16 $key;
+	spdadd 10.0.0.1/32 10.0.1.1/32 any -P out ipsec esp/tunnel/192.0.2.1-192.0.2.2/require;
+	spdadd 10.0.1.1/32 10.0.0.1/32 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;
+	EOF
+	n0 "$SETKEY" -f /tmp/sc6.0
+	n1 "$SETKEY" -f /tmp/sc6.1
+}
+cat > /tmp/sc6.1 <<EOF
+flush;
+spdflush;
+add 192.0.2.1 192.0.2.2 esp 0x6001 -m tunnel -r 64 -E aes-gcm-16 $key;
+add 192.0.2.2 192.0.2.1 esp 0x6002 -m tunnel -r 64 -E aes-gcm-16 $key;
+spdadd 10.0.1.1/32 10.0.0.1/32 any -P out ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;
+spdadd 10.0.0.1/32 10.0.1.1/32 any -P in ipsec esp/tunnel/192.0.2.1-192.0.2.2/require;
+EOF
+
+# ns1 counts what arrives: the outer ESP header's fields, and the inner
+# packets after decapsulation (reinjected, they pass PRE_ROUTING again).
+cat > /tmp/sc6.nft <<'EOF'
+table inet sc {
+	counter esp_df {}
+	counter esp_dscp10 {}
+	counter esp_dscp46 {}
+	counter esp_notect {}
+	counter esp_ect0 {}
+	counter inner_ce {}
+	chain pre {
+		type filter hook prerouting priority -400;
+		ip protocol esp ip frag-off & 0x4000 == 0x4000 counter name esp_df
+		ip protocol esp ip dscp 10 counter name esp_dscp10
+		ip protocol esp ip dscp 46 counter name esp_dscp46
+		ip protocol esp ip ecn not-ect counter name esp_notect
+		ip protocol esp ip ecn ect0 counter name esp_ect0
+		ip saddr 10.0.0.1 ip protocol icmp ip ecn ce counter name inner_ce
+	}
+}
+EOF
+n1 nft -f /tmp/sc6.nft
+# ping4 TOS [PING OPTIONS]: two echo requests 10.0.0.1 -> 10.0.1.1.
+ping4() {
+	local tos=$1; shift
+	n0 ping -q -c 2 -i 0.2 -W 2 -Q "$tos" "$@" -I 10.0.0.1 10.0.1.1
+}
+snap() { for c in esp_df esp_dscp10 esp_dscp46 esp_notect esp_ect0 inner_ce; do eval "$c=$(counter "$ns1" $c)"; done; }
+delta() { echo $(( $(counter "$ns1" "$1") - ${!1} )); }
+
+echo "=== 1. DF, DSCP and ECN of the outer header, per SA"
+rekey
+snap
+ping4 0xba -M do		# DSCP 46 (EF), ECT(0), DF
+assert "$(delta esp_df) == 0" "default: outer DF clear, though the inner packet has DF"
+assert "$(delta esp_dscp46) == 2" "default: DSCP copied (EF)"
+assert "$(delta esp_ect0) == 2" "default: ECN copied (RFC 6040 normal mode)"
+
+rekey -df set -dscp 10 -ecn compat
+snap
+ping4 0xba -M dont
+assert "$(delta esp_df) == 2" "-df set: outer DF though the inner has none"
+assert "$(delta esp_dscp10) == 2" "-dscp 10: DSCP mapped to 10 (AF11)"
+assert "$(delta esp_notect) == 2" "-ecn compat: outer Not-ECT over an ECT(0) inner"
+
+rekey -df copy
+snap
+ping4 0xba -M do
+ping4 0xba -M dont
+assert "$(delta esp_df) == 2" "-df copy: DF on exactly the two packets that had it"
+assert "$(delta esp_dscp46) == 4" "-df copy leaves DSCP copied"
+
+# A congested hop marks the outer header CE (nft on ns0's way out).
+printf 'table ip ce {\n chain post {\n  type filter hook postrouting priority 0;\n  ip protocol esp ip ecn set ce\n }\n}\n' > /tmp/sc6.ce
+n0 nft -f /tmp/sc6.ce
+rekey
+snap
+ping4 0x02			# ECT(0) inner: CE must reach it
+assert "$(delta inner_ce) == 2" "outer CE copied into an ECT(0) inner header"
+e0=$(stat "$ns1" InEcnDrop)
+! ping4 0x00 || fail "CE on a Not-ECT inner packet was delivered"
+assert "$(stat "$ns1" InEcnDrop) - e0 == 2" "outer CE over inner Not-ECT dropped (InEcnDrop)"
+n0 nft delete table ip ce
+
+echo "=== 2. unauthenticated ICMP, per type"
+# Transport mode between the outer addresses, everything PROTECTed; ns0
+# sends in clear (no nfipsec policy), as an unauthenticated peer would.
+cat > /tmp/sc6.1 <<EOF
+flush;
+spdflush;
+spdadd 192.0.2.1 192.0.2.2 icmp 8,0 -P in prio high none;
+spdadd 192.0.2.2 192.0.2.1 icmp 0,0 -P out prio high none;
+spdadd 192.0.2.1 192.0.2.2 icmp 17 -P in prio high discard;
+spdadd 192.0.2.1 192.0.2.2 any -P in ipsec esp/transport//require;
+spdadd 192.0.2.2 192.0.2.1 any -P out ipsec esp/transport//require;
+EOF
+n1 "$SETKEY" -f /tmp/sc6.1
+n0 "$SETKEY" -F
+n0 "$SETKEY" -F -P
+b0=$(stat "$ns1" InBypass)
+n0 ping -q -c 2 -i 0.2 -W 2 192.0.2.2
+assert "$(stat "$ns1" InBypass) - b0 >= 2" "echo requests in clear accepted by their type's BYPASS entry"
+icmp_type() {	# icmp_type TYPE: one ICMP message of TYPE, ns0 -> ns1, in clear
+	n0 /usr/bin/python3 -c "
+from scapy.all import IP, ICMP, Raw, send
+send(IP(src='192.0.2.1', dst='192.0.2.2') / ICMP(type=$1) / Raw(b'x' * 12), verbose=False)"
+}
+t0=$(stat "$ns1" InTmplMismatch)
+icmp_type 13
+wait_for 5 above "$t0" stat "$ns1" InTmplMismatch
+echo "ok: a timestamp request (no entry for its type) refused (InTmplMismatch)"
+p0=$(stat "$ns1" InPolBlock)
+icmp_type 17
+wait_for 5 above "$p0" stat "$ns1" InPolBlock
+echo "ok: an address mask request dropped by its type's DISCARD entry (InPolBlock)"
+
+echo "=== 3. fragments: BYPASS by port, checked after reassembly"
+cat > /tmp/sc6.1 <<EOF
+flush;
+spdflush;
+spdadd 192.0.2.1[any] 192.0.2.2[5000] udp -P in prio high none;
+spdadd 192.0.2.1 192.0.2.2 any -P in discard;
+EOF
+n1 "$SETKEY" -f /tmp/sc6.1
+udp_recv() {	# udp_recv PORT OUT: the first datagram's length, within 3 s
+	ip netns exec "$ns1" /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('192.0.2.2', $1)); s.settimeout(3)
+try:
+    print(len(s.recv(65535)))
+except socket.timeout:
+    print(0)" > "$2" &
+}
+udp_send() {	# udp_send PORT: one 3000-byte datagram, fragmented by ns0
+	n0 /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b'f' * 3000, ('192.0.2.2', $1))"
+}
+b0=$(stat "$ns1" InBypass) p0=$(stat "$ns1" InPolBlock)
+udp_recv 5000 /tmp/sc6.r5000; r1=$!
+udp_recv 6000 /tmp/sc6.r6000; r2=$!
+sleep 0.5
+udp_send 5000
+udp_send 6000
+wait $r1 $r2
+assert "$(cat /tmp/sc6.r5000) == 3000" "3000 bytes in fragments to port 5000 delivered by BYPASS"
+assert "$(cat /tmp/sc6.r6000) == 0" "the datagram to port 6000 refused whole"
+assert "$(stat "$ns1" InBypass) - b0 == 1" "one BYPASS decision for the reassembled datagram"
+assert "$(stat "$ns1" InPolBlock) - p0 == 1" "one DISCARD for the other (InPolBlock), fragments included"
+echo "PASS"
