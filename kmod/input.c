@@ -58,6 +58,7 @@
 
 #include "esp.h"
 #include "flow.h"
+#include "natt.h"
 #include "netns.h"
 #include "path.h"
 #include "tunnel_hdr.h"
@@ -80,6 +81,7 @@ struct in_rec {
 struct in_ctx {
 	struct nfipsec_encap e;
 	u8 family;
+	struct nfipsec_natt_in natt;	/* came in UDP (natt.c) */
 };
 
 /* The marker xfrm_state in xvec[0]: see the top of the file. */
@@ -198,6 +200,8 @@ static void in_finish(struct nfipsec_sa *sa, struct sk_buff *skb, int nexthdr,
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_ECN_DROP);
 		goto drop;
 	}
+	if (!nfipsec_natt_input_done(sa, skb, &c->natt))
+		goto drop;
 	if (!sel_is_any(&sa->sel) &&
 	    (nfipsec_flow_from_skb(skb, family, false, &fl) ||
 	     !nfipsec_sel_match(&sa->sel, &fl))) {
@@ -249,10 +253,13 @@ unsigned int nfipsec_input(struct sk_buff *skb,
 	int ret;
 
 	ret = nfipsec_encap_find_esp(skb, family, &c.e);
+	if (ret == -ENOENT && c.e.nexthdr == IPPROTO_UDP)
+		ret = nfipsec_natt_input(nn, skb, family, &c.e, &c.natt);
 	if (ret == -ENOENT)
 		return NF_ACCEPT;	/* not ESP */
 	if (ret) {
-		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_HDR_ERROR);
+		nfipsec_stat_inc(nn, ret == -ENOMEM ? NFIPSEC_STAT_IN_NOMEM :
+				 NFIPSEC_STAT_IN_HDR_ERROR);
 		return NF_DROP;
 	}
 	spi = ((struct ip_esp_hdr *)(skb_network_header(skb) + c.e.hdrlen))->spi;

@@ -32,6 +32,7 @@
 
 #include "esp.h"
 #include "flow.h"
+#include "natt.h"
 #include "netns.h"
 #include "path.h"
 
@@ -43,11 +44,18 @@ struct out_ctx {
 	bool same_family;	/* outer family = inner: keep skb->sk's opts */
 };
 
-static void out_send(struct sk_buff *skb, const struct out_ctx *c)
+static void out_send(const struct nfipsec_sa *sa, struct sk_buff *skb,
+		     struct out_ctx *c)
 {
-	struct sock *sk = c->same_family ? skb->sk : NULL;
+	struct sock *sk;
 
 	nfipsec_encap_finish(skb, &c->e);
+	if (sa->encap_type && nfipsec_natt_output(sa, skb, &c->e)) {
+		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_NOMEM);
+		kfree_skb(skb);
+		return;
+	}
+	sk = c->same_family ? skb->sk : NULL;
 	/* A new packet: not the inner one's connection, and free to be
 	 * fragmented (the SA's peer reassembles it before ESP).
 	 */
@@ -69,13 +77,13 @@ static void out_send(struct sk_buff *skb, const struct out_ctx *c)
 static void out_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
 		     void *ctx)
 {
-	const struct out_ctx *c = ctx;
+	struct out_ctx *c = ctx;
 
 	if (ret) {
 		nfipsec_stat_inc(sa->nn, nfipsec_esp_out_stat(ret));
 		kfree_skb(skb);
 	} else {
-		out_send(skb, c);
+		out_send(sa, skb, c);
 	}
 	nfipsec_path_put();
 }
@@ -108,7 +116,7 @@ static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	out_send(skb, c);
+	out_send(sa, skb, c);
 }
 
 /* The route to the tunnel's far end, from its near end. */
@@ -160,7 +168,7 @@ static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	if (!(si->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) ||
 	    !skb_transport_header_was_set(skb))
 		return;
-	mtu = dst_mtu(skb_dst(skb));
+	mtu = dst_mtu(skb_dst(skb)) - nfipsec_natt_overhead(sa);
 	/* Transport mode keeps the IP header in front of ESP; tunnel mode
 	 * encrypts it, with an outer header in front.
 	 */
@@ -293,6 +301,10 @@ unsigned int nfipsec_output(struct sk_buff *skb,
 	/* IPsec packets, ours included: see the top of the file. */
 	if ((fl.proto == IPPROTO_ESP || fl.proto == IPPROTO_AH) &&
 	    pol->sel.proto != fl.proto)
+		goto accept;
+	/* Our ESP in UDP (NAT-T) is ESP, whatever the policy's protocol. */
+	if (fl.proto == IPPROTO_UDP && state->hook == NF_INET_LOCAL_OUT &&
+	    nfipsec_natt_is_ours(nn, skb, &fl))
 		goto accept;
 	if (nfipsec_nd_bypass(nn, pol, &fl))
 		goto accept;

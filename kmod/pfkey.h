@@ -181,6 +181,13 @@ int nfipsec_pfkey_acquire(struct nfipsec_net *nn,
 			  const struct nfipsec_tmpl *t,
 			  const struct nfipsec_flow *fl, u32 *seq);
 int nfipsec_pfkey_expire(struct nfipsec_sa *sa, bool hard);
+/*
+ * nfipsec_pfkey_new_mapping(): KAME's SADB_X_NAT_T_NEW_MAPPING, as af_key
+ * sends it: ESP from the peer of @sa (an inbound NAT-T SA) verified but
+ * came from @addr, UDP port @port (network order).
+ */
+int nfipsec_pfkey_new_mapping(const struct nfipsec_sa *sa,
+			      const union nf_inet_addr *addr, __be16 port);
 
 /* pfkey_alg.c */
 struct nfipsec_pfkey_alg {

@@ -217,6 +217,43 @@ int nfipsec_pfkey_expire(struct nfipsec_sa *sa, bool hard)
 				       nfipsec_pfkey_proto2satype(sa->proto));
 }
 
+/*
+ * HDR | SA | ADDRESS_SRC (the SA's peer) | NAT_T_SPORT (its port) |
+ * ADDRESS_DST (the new address) | NAT_T_DPORT (the new port), af_key's
+ * layout; sadb_msg_seq is the SA's.
+ */
+int nfipsec_pfkey_new_mapping(const struct nfipsec_sa *sa,
+			      const union nf_inet_addr *addr, __be16 port)
+{
+	unsigned int bits = sa->family == AF_INET ? 32 : 128;
+	struct sadb_x_nat_t_port *np;
+	struct sk_buff *skb;
+	struct sadb_sa *s;
+	size_t size;
+
+	size = sizeof(struct sadb_msg) + sizeof(*s) +
+	       2 * nfipsec_pfkey_addr_size(sa->family) + 2 * sizeof(*np);
+	skb = nfipsec_pfkey_alloc(size, GFP_ATOMIC, SADB_X_NAT_T_NEW_MAPPING,
+				  SADB_SATYPE_ESP, sa->seq, 0);
+	if (!skb)
+		return -ENOMEM;
+	s = nfipsec_pfkey_put_ext(skb, SADB_EXT_SA, sizeof(*s));
+	s->sadb_sa_spi = sa->spi;
+	s->sadb_sa_state = sa_state(sa);
+	nfipsec_pfkey_put_addr(skb, SADB_EXT_ADDRESS_SRC, sa->family,
+			       &sa->saddr, 0, 0, bits);
+	np = nfipsec_pfkey_put_ext(skb, SADB_X_EXT_NAT_T_SPORT, sizeof(*np));
+	np->sadb_x_nat_t_port_port = sa->encap_sport;
+	nfipsec_pfkey_put_addr(skb, SADB_EXT_ADDRESS_DST, sa->family, addr, 0,
+			       0, bits);
+	np = nfipsec_pfkey_put_ext(skb, SADB_X_EXT_NAT_T_DPORT, sizeof(*np));
+	np->sadb_x_nat_t_port_port = port;
+	nfipsec_pfkey_finish(skb);
+	return nfipsec_pfkey_broadcast(sa->nn->net, skb,
+				       NFIPSEC_PFKEY_REGISTERED, NULL,
+				       SADB_SATYPE_ESP);
+}
+
 int nfipsec_pfkey_acquire(struct nfipsec_net *nn,
 			  const struct nfipsec_policy *pol,
 			  const struct nfipsec_tmpl *t,

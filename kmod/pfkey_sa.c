@@ -23,8 +23,9 @@
  *    algorithms are -EINVAL (delete and add instead).
  *  - Time lifetimes (add and use seconds, soft and hard) and the 30 s a
  *    larval SA has to be UPDATEd are enforced by pfkey_lifetime.c.
- *  - X_NAT_T_OA is accepted and unused: the inner checksum is verified
- *    after decapsulation instead, as Linux does.
+ *  - X_NAT_T_TYPE must be UDP_ENCAP_ESPINUDP (RFC 3948; natt.c does the
+ *    data path); X_NAT_T_OA is accepted and unused: in transport mode
+ *    the ICV stands in for the inner checksum, as in Linux.
  */
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -175,9 +176,11 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 	if (nt) {
 		const struct sadb_x_nat_t_port *sp, *dp;
 
+		/* RFC 3948 only: not the old draft's 8-byte non-IKE marker. */
+		if (nt->sadb_x_nat_t_type_type == UDP_ENCAP_ESPINUDP_NON_IKE)
+			return -EOPNOTSUPP;
 		if (sa->proto != IPPROTO_ESP ||
-		    (nt->sadb_x_nat_t_type_type != UDP_ENCAP_ESPINUDP &&
-		     nt->sadb_x_nat_t_type_type != UDP_ENCAP_ESPINUDP_NON_IKE))
+		    nt->sadb_x_nat_t_type_type != UDP_ENCAP_ESPINUDP)
 			return -EINVAL;
 		sp = m->ext[SADB_X_EXT_NAT_T_SPORT];
 		dp = m->ext[SADB_X_EXT_NAT_T_DPORT];

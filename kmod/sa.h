@@ -106,6 +106,7 @@ struct nfipsec_sa {
 	/* NAT-T (SADB_X_EXT_NAT_T_*): 0 when not encapsulated. */
 	u16 encap_type;
 	__be16 encap_sport, encap_dport;
+	unsigned long natt_mapping_sent;	/* jiffies; natt.c */
 
 	/* Tunnel mode's outer header (tunnel_hdr.c): NFIPSEC_DF_*, _DSCP_*. */
 	u8 df_mode;

@@ -14,6 +14,14 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
     pfkey_client.py acquire        a packet with no SA makes the kernel send
                                    ACQUIRE; GETSPI with its seq and UPDATE
                                    answer it (needs 192.0.2.1 -> .2 routed)
+    pfkey_client.py natt-add SRC DST SPI MODE SPORT DPORT
+                                   ADD an AES-GCM SA (KEY_GCM) in UDP
+                                   (UDP_ENCAP_ESPINUDP, these ports); GET
+                                   must return the NAT-T extensions
+    pfkey_client.py natt-mapping SPI PORT SECS
+                                   REGISTER for ESP, print "registered", and
+                                   wait SECS for X_NAT_T_NEW_MAPPING of SPI
+                                   naming the new PORT; at most one a second
 
 Each check prints "ok: ..." or raises, so the exit status is the verdict.
 """
@@ -36,6 +44,9 @@ EXT_IDENT_SRC, EXT_SUP_AUTH, EXT_SUP_ENC, EXT_SPIRANGE = 10, 14, 15, 16
 EXT_PROPOSAL = 13
 EXT_POLICY, EXT_SA2, EXT_NAT_TYPE, EXT_NAT_SPORT, EXT_NAT_DPORT = (18, 19, 20,
                                                                     21, 22)
+EXT_NAT_OA = 23
+X_NAT_T_NEW_MAPPING = 23
+UDP_ENCAP_ESPINUDP = 2
 EXT_SA_REPLAY = 32                      # nfipsec (uapi/nfipsec_pfkey.h)
 AALG_SHA1, AALG_SHA256 = 3, 5
 EALG_AESCBC, EALG_GCM16, EALG_CHACHA = 12, 20, 28
@@ -89,6 +100,12 @@ def key(etype, keybytes):
 
 def sa2(mode, reqid):
     return ext(EXT_SA2, struct.pack("=BBHII", mode, 0, 0, 0, reqid))
+
+
+def natt(etype_type, sport, dport):
+    return (ext(EXT_NAT_TYPE, struct.pack("=B3x", etype_type)) +
+            ext(EXT_NAT_SPORT, struct.pack(">H2x", sport)) +
+            ext(EXT_NAT_DPORT, struct.pack(">H2x", dport)))
 
 
 def spirange(lo, hi):
@@ -498,6 +515,47 @@ def lifetime():
     print("ok: and the SA is gone")
 
 
+def natt_add(src, dst, spi, mode, sport, dport):
+    k = PfKey()
+    m = MODE_TUNNEL if mode == "tunnel" else MODE_TRANSPORT
+    add_gcm(k, spi, src, dst,
+            extra=sa2(m, 0) + natt(UDP_ENCAP_ESPINUDP, sport, dport))
+    g = k.ask(GET, SATYPE_ESP, sa(spi) + address(EXT_SRC, src) +
+              address(EXT_DST, dst))
+    got = (struct.unpack_from("=B", g.ext[EXT_NAT_TYPE], 4)[0],
+           struct.unpack_from(">H", g.ext[EXT_NAT_SPORT], 4)[0],
+           struct.unpack_from(">H", g.ext[EXT_NAT_DPORT], 4)[0])
+    ok(got == (UDP_ENCAP_ESPINUDP, sport, dport),
+       "SA 0x%x %s -> %s in UDP %d -> %d" % (spi, src, dst, sport, dport))
+
+
+def natt_mapping(spi, port, secs):
+    k = PfKey()
+    k.ask(REGISTER, SATYPE_ESP)
+    print("registered", flush=True)
+    k.s.settimeout(0.5)
+    end, seen = time.time() + secs, []
+    while time.time() < end:
+        try:
+            r = k.recv()
+        except socket.timeout:
+            continue
+        if r.type == X_NAT_T_NEW_MAPPING:
+            seen.append((time.time(), r))
+    ok(seen, "X_NAT_T_NEW_MAPPING arrived")
+    r = seen[0][1]
+    new = r.addr(EXT_DST)
+    newport = struct.unpack_from(">H", r.ext[EXT_NAT_DPORT], 4)[0]
+    oldport = struct.unpack_from(">H", r.ext[EXT_NAT_SPORT], 4)[0]
+    ok(r.satype == SATYPE_ESP and r.sa()["spi"] == spi,
+       "for SA 0x%x" % spi)
+    ok(newport == port, "new mapping %s port %d (was %d)" %
+       (new[0], newport, oldport))
+    span = seen[-1][0] - seen[0][0]
+    ok(len(seen) <= span + 2, "rate limited: %d messages in %.1f s" %
+       (len(seen), span))
+
+
 def count():
     print(len(PfKey().dump(DUMP)))
 
@@ -524,6 +582,12 @@ if __name__ == "__main__":
         acquire()
     elif cmd == "flush":
         flush()
+    elif cmd == "natt-add":
+        natt_add(sys.argv[2], sys.argv[3], int(sys.argv[4], 0), sys.argv[5],
+                 int(sys.argv[6]), int(sys.argv[7]))
+    elif cmd == "natt-mapping":
+        natt_mapping(int(sys.argv[2], 0), int(sys.argv[3]),
+                     float(sys.argv[4]))
     elif cmd == "add":
         add_gcm(PfKey(), int(sys.argv[2], 0))
     else:
