@@ -18,6 +18,19 @@
  * overlapping pair in the (local, remote) plane is reported once, in
  * O((n + k) log n) for k such pairs; protocol and ports filter after.
  *
+ * Entries that share their addresses would make k quadratic although
+ * they differ in a port (a per-port policy list). So one of protocol,
+ * local port and remote port - the one in which most distinct single
+ * values occur - also splits the sweep: an entry holding one value v
+ * there ("exact") meets only entries with the same v or with a range
+ * ("wild"); and the protocol splits it again, an entry of protocol p
+ * meeting only entries of p or of ANY. Each entry lives in two trees:
+ * its value's if exact, else the wild tree of its protocol (ANY being
+ * one more); and the tree of all entries of its protocol. An exact
+ * entry asks its value's tree and the wild trees its protocol meets; a
+ * wild one asks the trees of all that its protocol meets. Each
+ * overlapping pair is still reported exactly once.
+ *
  * The fallback. Subtracting m boxes can leave O(m) pieces or more: the
  * classic case is a catch-all DISCARD at the end of 100k specific
  * policies. An entry with more than limits.cand_max earlier overlaps, or
@@ -28,15 +41,17 @@
  * not: a flow that no piece holds has, as its first matching entry, a
  * fallback entry, and the walk finds that one first.
  *
- * Worst cases. The sweep sees addresses only, so n entries that share
- * their addresses and differ in protocol or ports are k = n²/2 pairs to
- * enumerate (twice: once to count, once to record), although each entry
- * is then cut by at most limits.cand_max of them. Candidate lists take at
+ * Worst cases. Besides addresses the sweep sees one dimension's single
+ * values, so n entries that share their addresses and differ only in
+ * port *ranges*, or in another dimension than the one chosen, are still
+ * k = n²/2 pairs to enumerate (twice: once to count, once to record),
+ * although each entry is then cut by at most limits.cand_max of them. Candidate lists take at
  * most n × cand_max words, pieces at most piece_max per entry (about 100
  * bytes each). The fallback list is walked linearly by every lookup that
  * no piece answers, so an SPD built to overlap heavily everywhere moves
  * its cost there; the usual catch-all entries make it a few entries long.
  */
+#include <linux/bitmap.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -46,6 +61,11 @@
 
 /* decor_ctx.cnt of an entry that has more than limits.cand_max. */
 #define DECOR_OVER		U32_MAX
+/* Any protocol or port value, and "a range": the sweep's classes. */
+#define DECOR_VALUES		(NFIPSEC_PORT_OPAQUE + 1)
+#define DECOR_WILD		U32_MAX
+#define DECOR_PROTO_ANY		(U8_MAX + 1)
+#define DECOR_PROTOS		(DECOR_PROTO_ANY + 1)
 
 struct sweep_node {
 	struct rb_node rb;
@@ -65,7 +85,13 @@ struct decor_ctx {
 	u32 n;
 	const struct nfipsec_spd_limits *lim;
 	struct nfipsec_box *boxes;
-	struct sweep_node *nodes;
+	struct sweep_node *nodes;	/* n in a home tree, n in an "all" tree */
+	struct rb_root *roots;		/* a tree per exact value, or NULL */
+	int dim;			/* the class dimension (box lo/hi), or -1 */
+	/* Per protocol, DECOR_PROTO_ANY for ANY: wild entries, all entries. */
+	struct rb_root *wild, *all;
+	u16 *protos;			/* the protocols present */
+	u32 nr_protos;
 	u32 *cnt;		/* earlier overlaps of each entry */
 	u32 *off;		/* start of each entry's slice of cand */
 	u32 *cand;		/* earlier overlapping entries, per entry */
@@ -146,9 +172,64 @@ static void sweep_query(struct decor_ctx *c, struct rb_node *rb, u32 idx,
 		if (nfipsec_u128_cmp(&n->lo, hi) > 0)
 			return;
 		if (nfipsec_u128_cmp(&n->hi, lo) >= 0)
-			record_pair(c, idx, n - c->nodes);
+			record_pair(c, idx, (u32)(n - c->nodes) % c->n);
 		rb = rb->rb_right;
 	}
+}
+
+/* An entry's class: its value in the class dimension, or DECOR_WILD. */
+static u32 class_of(const struct decor_ctx *c, u32 i)
+{
+	const struct nfipsec_box *b = &c->boxes[i];
+
+	if (c->dim < 0 || b->lo[c->dim] != b->hi[c->dim])
+		return DECOR_WILD;
+	return b->lo[c->dim];
+}
+
+/* An entry's protocol, DECOR_PROTO_ANY for a range. */
+static u32 proto_of(const struct decor_ctx *c, u32 i)
+{
+	const struct nfipsec_box *b = &c->boxes[i];
+
+	return b->lo[0] == b->hi[0] ? b->lo[0] : DECOR_PROTO_ANY;
+}
+
+/*
+ * The class dimension: the one of protocol, local and remote port with
+ * the most distinct single values, if any has two or more. And the
+ * protocols present.
+ */
+static int pick_dim(struct decor_ctx *c)
+{
+	u32 best = 1, distinct, i;
+	unsigned long *seen;
+	int d;
+
+	c->dim = -1;
+	seen = bitmap_zalloc(DECOR_VALUES, GFP_KERNEL);
+	if (!seen)
+		return -ENOMEM;
+	for (i = 0; i < c->n; i++)
+		if (!__test_and_set_bit(proto_of(c, i), seen))
+			c->protos[c->nr_protos++] = proto_of(c, i);
+	for (d = 0; d < 3; d++) {
+		bitmap_zero(seen, DECOR_VALUES);
+		distinct = 0;
+		for (i = 0; i < c->n; i++) {
+			const struct nfipsec_box *b = &c->boxes[i];
+
+			if (b->lo[d] == b->hi[d] &&
+			    !__test_and_set_bit(b->lo[d], seen))
+				distinct++;
+		}
+		if (distinct > best) {
+			best = distinct;
+			c->dim = d;
+		}
+	}
+	bitmap_free(seen);
+	return 0;
 }
 
 static int event_cmp(const void *pa, const void *pb)
@@ -167,21 +248,51 @@ static int event_cmp(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* Ask @trees[p] for every protocol p that protocol @proto meets. */
+static void query_protos(struct decor_ctx *c, struct rb_root *trees,
+			 u32 proto, u32 idx, const struct sweep_node *node)
+{
+	u32 k;
+
+	if (proto != DECOR_PROTO_ANY) {
+		sweep_query(c, trees[proto].rb_node, idx, &node->lo, &node->hi);
+		sweep_query(c, trees[DECOR_PROTO_ANY].rb_node, idx, &node->lo,
+			    &node->hi);
+		return;
+	}
+	for (k = 0; k < c->nr_protos; k++)
+		sweep_query(c, trees[c->protos[k]].rb_node, idx, &node->lo,
+			    &node->hi);
+}
+
 static void sweep(struct decor_ctx *c, const struct sweep_event *ev)
 {
-	struct rb_root root = RB_ROOT;
+	struct rb_root *home;
 	u32 i;
 
 	for (i = 0; i < 2 * c->n; i++) {
-		u32 idx = ev[i].idx;
-		struct sweep_node *node = &c->nodes[idx];
+		u32 idx = ev[i].idx, k = class_of(c, idx), p = proto_of(c, idx);
+		struct sweep_node *own = &c->nodes[idx];
+		struct sweep_node *any = &c->nodes[c->n + idx];
 
+		/* Without classes, nobody asks the wild trees. */
+		home = k != DECOR_WILD ? &c->roots[k] :
+		       c->roots ? &c->wild[p] : NULL;
 		if (ev[i].end) {
-			rb_erase_augmented(&node->rb, &root, &sweep_cb);
+			if (home)
+				rb_erase_augmented(&own->rb, home, &sweep_cb);
+			rb_erase_augmented(&any->rb, &c->all[p], &sweep_cb);
 			continue;
 		}
-		sweep_query(c, root.rb_node, idx, &node->lo, &node->hi);
-		sweep_insert(&root, node);
+		if (k == DECOR_WILD) {
+			query_protos(c, c->all, p, idx, own);
+		} else {
+			sweep_query(c, home->rb_node, idx, &own->lo, &own->hi);
+			query_protos(c, c->wild, p, idx, own);
+		}
+		if (home)
+			sweep_insert(home, own);
+		sweep_insert(&c->all[p], any);
 		if (!(i & 1023))
 			cond_resched();
 	}
@@ -193,6 +304,17 @@ static int find_overlaps(struct decor_ctx *c)
 	struct sweep_event *ev;
 	u32 i, total = 0;
 
+	/* Zeroed: every tree empty (RB_ROOT). */
+	c->wild = kcalloc(2 * DECOR_PROTOS, sizeof(*c->wild), GFP_KERNEL);
+	c->protos = kcalloc(DECOR_PROTOS, sizeof(*c->protos), GFP_KERNEL);
+	if (!c->wild || !c->protos || pick_dim(c))
+		return -ENOMEM;
+	c->all = c->wild + DECOR_PROTOS;
+	if (c->dim >= 0) {
+		c->roots = kvcalloc(DECOR_VALUES, sizeof(*c->roots), GFP_KERNEL);
+		if (!c->roots)
+			return -ENOMEM;
+	}
 	ev = kvmalloc_array(2 * (size_t)c->n, sizeof(*ev), GFP_KERNEL);
 	if (!ev)
 		return -ENOMEM;
@@ -201,6 +323,7 @@ static int find_overlaps(struct decor_ctx *c)
 
 		c->nodes[i].lo = b->addr_lo[1];
 		c->nodes[i].hi = b->addr_hi[1];
+		c->nodes[c->n + i] = c->nodes[i];
 		ev[2 * i] = (struct sweep_event){ .x = b->addr_lo[0],
 			.idx = i, .family = b->family, .end = 0 };
 		ev[2 * i + 1] = (struct sweep_event){ .x = b->addr_hi[0],
@@ -373,7 +496,8 @@ int nfipsec_decorrelate(struct nfipsec_policy *const *pols, u32 n,
 
 	memset(out, 0, sizeof(*out));
 	c.boxes = kvmalloc_array(max(n, 1U), sizeof(*c.boxes), GFP_KERNEL);
-	c.nodes = kvmalloc_array(max(n, 1U), sizeof(*c.nodes), GFP_KERNEL);
+	c.nodes = kvmalloc_array(2 * (size_t)max(n, 1U), sizeof(*c.nodes),
+				 GFP_KERNEL);
 	c.cnt = kvcalloc(max(n, 1U), sizeof(u32), GFP_KERNEL);
 	c.off = kvcalloc(n + 1, sizeof(u32), GFP_KERNEL);
 	if (!c.boxes || !c.nodes || !c.cnt || !c.off)
@@ -390,6 +514,9 @@ out:
 	kvfree(c.cand);
 	kvfree(c.off);
 	kvfree(c.cnt);
+	kfree(c.protos);
+	kfree(c.wild);
+	kvfree(c.roots);
 	kvfree(c.nodes);
 	kvfree(c.boxes);
 	return ret;
