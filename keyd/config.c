@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -619,16 +620,35 @@ config_parse(const char *path, const char *text, size_t len,
 	struct cctx c = { .path = path, .err = err, .errlen = errlen,
 	    .cfg = cfg };
 	struct cnode *root;
-	char *copy;
+	const char *d;
+	char *copy, abs[PATH_MAX];
 	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	/*
+	 * Absolute names: a daemon chdir()s to / and still reads certificates
+	 * at IKE_AUTH and the file again on reload.  Errors name the file as
+	 * it was given.
+	 */
+	d = realpath(path, abs) != NULL ? abs : path;
+	if (strlen(d) >= sizeof(cfg->path)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return (-1);
+	}
+	strcpy(cfg->path, d);
 	if ((copy = strdup(path)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return (-1);
 	}
-	snprintf(c.dir, sizeof(c.dir), "%s", dirname(copy));
+	d = dirname(copy);
+	if (realpath(d, abs) != NULL)
+		d = abs;
+	if (strlen(d) >= sizeof(c.dir)) {
+		snprintf(err, errlen, "%s: directory name too long", path);
+		free(copy);
+		return (-1);
+	}
+	strcpy(c.dir, d);
 	free(copy);
 	if ((root = ctree_parse(path, text, len, err, errlen)) == NULL)
 		return (-1);

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <sys/signalfd.h>
 
+#include "ctl_ops.h"
 #include "keyd.h"
 #include "log.h"
 #include "loop.h"
@@ -297,6 +298,19 @@ trap_restore(struct keyd *k, const char *conn, const char *child)
 		trap(l, c, cc, 0);
 }
 
+void
+loop_traps(struct loop *l, int del)
+{
+	const struct keyd_config *cfg = l->k.cfg;
+	int i, j;
+
+	for (i = 0; i < cfg->nconns; i++)
+		for (j = 0; j < cfg->conns[i].nchildren; j++)
+			if (cfg->conns[i].children[j].start == START_TRAP)
+				trap(l, &cfg->conns[i], &cfg->conns[i].children[j],
+				    del);
+}
+
 static int
 addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
@@ -496,7 +510,10 @@ int
 loop_run(struct loop *l)
 {
 	struct keyd *k = &l->k;
-	struct pollfd pfd[6];
+	struct pollfd pfd[7];
+	struct ctl_ops ops;
+	struct ctl *ctl;
+	char err[256];
 	sigset_t set;
 	int sfd;
 
@@ -507,6 +524,9 @@ loop_run(struct loop *l)
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	l->running = 1;
 	startup(l);
+	ctl_ops_fill(&ops, l);
+	if ((ctl = ctl_open(k->cfg->ctl_socket, &ops, err, sizeof(err))) == NULL)
+		log_warn("no control socket: %s", err);
 	for (;;) {
 		uint64_t next;
 		int timeout;
@@ -526,14 +546,20 @@ loop_run(struct loop *l)
 		pfd[3] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[4] = (struct pollfd){ .fd = l->nat4, .events = POLLIN };
 		pfd[5] = (struct pollfd){ .fd = l->nat6, .events = POLLIN };
-		if (poll(pfd, 6, timeout) < 0 && errno != EINTR)
+		pfd[6] = (struct pollfd){ .fd = ctl ? ctl_fd(ctl) : -1,
+		    .events = POLLIN };
+		if (poll(pfd, 7, timeout) < 0 && errno != EINTR)
 			return (-1);
 		if (pfd[3].revents & POLLIN) {
 			log_info("shutting down");
 			shutdown_all(l);
+			ctl_close(ctl);
+			ctl_ops_done(l);
 			close(sfd);
 			return (0);
 		}
+		if (pfd[6].revents & POLLIN)
+			ctl_handle(ctl);	/* may change k->cfg: reload */
 		if (pfd[0].revents & POLLIN)
 			udp_recv(l, l->fd4, IKEV2_UDP_PORT);
 		if (pfd[1].revents & POLLIN)

@@ -15,6 +15,8 @@ struct loop {
 int	loop_init(struct loop *, struct keyd_config *, struct kern *);
 /* Start IKE for a connection (child NULL: its first); 0 or -1. */
 int	loop_initiate(struct loop *, const char *conn, const char *child);
+/* Install (del 0) or remove the trap policies of k.cfg (ctl_ops reload). */
+void	loop_traps(struct loop *, int del);
 /* Until SIGTERM/SIGINT; 0 after a clean shutdown. */
 int	loop_run(struct loop *);
 

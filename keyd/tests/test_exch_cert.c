@@ -17,7 +17,20 @@
 
 #include <limits.h>
 
+#include "ctl_ops.h"
 #include "id.h"
+
+/* ctl_ops.c's loop verbs are not exercised here (no loop, no sockets). */
+int
+loop_initiate(struct loop *l, const char *conn, const char *child)
+{
+	return (-1);
+}
+
+void
+loop_traps(struct loop *l, int del)
+{
+}
 
 static char certdir[PATH_MAX];
 
@@ -151,6 +164,55 @@ expect_refused(const char *what)
 	    "%s: nothing installed", what);
 }
 
+/* keydctl's list and terminate over the SA tables (ctl_ops.c). */
+static void
+test_ctl_verbs(void)
+{
+	struct ctl_reply r = { .failed = 0 };
+	uint8_t nospi[8] = { 0 };
+	struct ike_sa *a = NULL;
+	char want[128], is[17];
+	int i;
+
+	ends_default();
+	if (!ok(run() == 0 && (a = live(&A.k)) != NULL && established(&B.k),
+	    "ctl: an IKE SA to look at"))
+		return;
+	for (i = 0; i < 8; i++)
+		sprintf(is + 2 * i, "%02x", a->ispi[i]);
+	buf_init(&r.out);
+	ctl_list(&A.k, &r);
+	buf_add_u8(&r.out, 0);
+	snprintf(want, sizeof(want), "c %s_", is);
+	ok(!strncmp((char *)r.out.data, want, strlen(want)) &&
+	    strstr((char *)r.out.data, " ESTABLISHED 192.0.2.1:500 === "
+	    "192.0.2.2:500 rsa.test.example\n") &&
+	    strstr((char *)r.out.data, "\n  net ") &&
+	    strstr((char *)r.out.data, " tunnel 10.0.0.0-10.0.0.255 === "
+	    "10.0.1.0-10.0.1.255\n"), "ctl list: the IKE SA and its child");
+	buf_free(&r.out);
+
+	buf_init(&r.out);
+	ctl_terminate(&A.k, NULL, nospi, &r);
+	ok(r.failed && live(&A.k) != NULL, "ctl terminate: an unknown SPI");
+	buf_free(&r.out);
+	buf_init(&r.out);
+	r.failed = 0;
+	ctl_terminate(&A.k, "c", NULL, &r);
+	pump();
+	advance(0);
+	ok(!r.failed && live(&A.k) == NULL && live(&B.k) == NULL,
+	    "ctl terminate c: both sides gone (Delete sent)");
+	ok(f_count(&A.f, 0) == 0 && f_count(&B.f, 0) == 0,
+	    "ctl terminate c: SAs removed on both sides");
+	buf_free(&r.out);
+	buf_init(&r.out);
+	ctl_list(&A.k, &r);
+	ok(r.out.len == 11 && !memcmp(r.out.data, "no IKE SAs\n", 11),
+	    "ctl list: nothing left");
+	buf_free(&r.out);
+}
+
 int
 main(void)
 {
@@ -193,6 +255,8 @@ main(void)
 	eb.id = NULL;
 	ea.remote_id = eb.remote_id = "C=CH, O=nfipsec test, *";
 	expect_up("DN identities, DN subtree patterns");
+
+	test_ctl_verbs();
 
 	ends_default();
 	ea.cert = "stranger.pem";
