@@ -10,7 +10,9 @@
  *    af_key's "sha256" entry keeps 96 for old Linux peers);
  *  - AEAD keys (CCM, GCM, GMAC, ChaCha20-Poly1305) are the cipher key
  *    followed by the salt, and sadb_key_bits counts both (as in af_key);
- *  - ChaCha20-Poly1305 exists, as NFIPSEC_SADB_X_EALG_CHACHA20_POLY1305.
+ *  - ChaCha20-Poly1305 exists, as NFIPSEC_SADB_X_EALG_CHACHA20_POLY1305;
+ *  - AH has AES-GMAC (RFC 4543) under FreeBSD's numbers, the key with its
+ *    salt; ESP is neither offered nor given them.
  *
  * Availability is learnt in process context when a key manager REGISTERs
  * (the crypto API may load a module) and cached for ACQUIRE, which runs on
@@ -30,10 +32,14 @@ struct alg_entry {
 	u8 kind;
 	u8 saltbits;		/* AES: key bits minus this is 128/192/256 */
 	bool aes;
+	bool ah_only;		/* an integrity algorithm ESP cannot use */
 };
 
 #define HMAC(i, icv, lo, hi, name) \
 	{ { (i), 0, (icv), (lo), (hi), (name) }, KIND_HASH, 0, false }
+/* AH's AES-GMAC: 8-byte IV, 16-byte ICV, one key size (with salt) each. */
+#define GMAC(i, lo, hi) \
+	{ { (i), 8, 16, (lo), (hi), "gcm(aes)" }, KIND_AEAD, 32, true, true }
 
 static const struct alg_entry aalgs[] = {
 	HMAC(SADB_AALG_MD5HMAC, 12, 128, 128, "hmac(md5)"),
@@ -43,7 +49,22 @@ static const struct alg_entry aalgs[] = {
 	HMAC(SADB_X_AALG_SHA2_512HMAC, 32, 512, 512, "hmac(sha512)"),
 	{ { SADB_X_AALG_AES_XCBC_MAC, 0, 12, 128, 128, "xcbc(aes)" },
 	  KIND_HASH, 0, true },
+	GMAC(NFIPSEC_SADB_X_AALG_AES128GMAC, 160, 160),
+	GMAC(NFIPSEC_SADB_X_AALG_AES192GMAC, 224, 224),
+	GMAC(NFIPSEC_SADB_X_AALG_AES256GMAC, 288, 288),
 };
+
+/* Bits of the entries above that only AH may use. */
+static unsigned long ah_only_mask(void)
+{
+	unsigned long mask = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(aalgs); i++)
+		if (aalgs[i].ah_only)
+			mask |= BIT(i);
+	return mask;
+}
 
 #define AEAD(i, icv, salt, lo, hi, name) \
 	{ { (i), 8, (icv), (lo), (hi), (name) }, KIND_AEAD, (salt), true }
@@ -173,6 +194,8 @@ struct sk_buff *nfipsec_pfkey_supported(const struct sadb_msg *req)
 
 	na = probe(aalgs, ARRAY_SIZE(aalgs), &aalg_avail);
 	if (esp)
+		na = hweight_long(aalg_avail & ~ah_only_mask());
+	if (esp)
 		ne = probe(ealgs, ARRAY_SIZE(ealgs), &ealg_avail);
 	size = sizeof(struct sadb_msg) +
 	       sizeof(struct sadb_supported) + na * sizeof(struct sadb_alg);
@@ -185,7 +208,7 @@ struct sk_buff *nfipsec_pfkey_supported(const struct sadb_msg *req)
 	if (!skb)
 		return NULL;
 	put_supported(skb, SADB_EXT_SUPPORTED_AUTH, aalgs, ARRAY_SIZE(aalgs),
-		      aalg_avail);
+		      esp ? aalg_avail & ~ah_only_mask() : aalg_avail);
 	if (esp)
 		put_supported(skb, SADB_EXT_SUPPORTED_ENCRYPT, ealgs,
 			      ARRAY_SIZE(ealgs), ealg_avail);
@@ -215,6 +238,8 @@ size_t nfipsec_pfkey_proposal_size(u8 proto,
 				   struct nfipsec_pfkey_avail *snap)
 {
 	snap->aalgs = READ_ONCE(aalg_avail);
+	if (proto != IPPROTO_AH)
+		snap->aalgs &= ~ah_only_mask();
 	snap->ealgs = READ_ONCE(ealg_avail);
 	return sizeof(struct sadb_prop) +
 	       count_combs(proto, snap) * sizeof(struct sadb_comb);

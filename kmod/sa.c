@@ -185,9 +185,9 @@ static int setup_authenc(struct nfipsec_sa *sa, const struct sa_ealg *e)
 		icvlen = a->icvlen;
 		/* authencesn moves the high sequence bits behind the payload
 		 * for the ICV (RFC 4303 §2.2.1); with no ICV there is nothing
-		 * for them to cover.
+		 * for them to cover. AH (ah.c) appends them itself.
 		 */
-		if (sa->flags & NFIPSEC_SAF_ESN)
+		if ((sa->flags & NFIPSEC_SAF_ESN) && sa->proto == IPPROTO_ESP)
 			tmpl = "authencesn";
 	} else if (sa->ealg == SADB_EALG_NULL) {
 		return -EINVAL;		/* neither secret nor authentic */
@@ -219,6 +219,52 @@ err_free:
 	return err;
 }
 
+/* AES key bits of an AH AES-GMAC algorithm, or 0 for any other. */
+static unsigned int ah_gmac_bits(u8 aalg)
+{
+	switch (aalg) {
+	case NFIPSEC_SADB_X_AALG_AES128GMAC:
+		return 128;
+	case NFIPSEC_SADB_X_AALG_AES192GMAC:
+		return 192;
+	case NFIPSEC_SADB_X_AALG_AES256GMAC:
+		return 256;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * AH with AES-GMAC (RFC 4543 §4): plain gcm(aes), since rfc4543() takes
+ * only ESP's 8 or 12 bytes of associated data and AH's is the packet. The
+ * key's last 4 bytes are the salt, which ah.c puts in the nonce itself;
+ * the IV on the wire is 8 bytes of it.
+ */
+static int setup_ah_gmac(struct nfipsec_sa *sa)
+{
+	unsigned int bits = ah_gmac_bits(sa->aalg);
+	struct crypto_aead *aead;
+	int err;
+
+	if (sa->akey_bits != bits + 32)
+		return -EINVAL;
+	aead = crypto_alloc_aead("gcm(aes)", 0, 0);
+	if (IS_ERR(aead))
+		return PTR_ERR(aead);
+	err = crypto_aead_setkey(aead, sa->akey, bits / 8);
+	if (!err)
+		err = crypto_aead_setauthsize(aead, 16);
+	if (err) {
+		crypto_free_aead(aead);
+		return err;
+	}
+	sa->aead = aead;
+	sa->ivlen = 8;
+	sa->icvlen = 16;
+	sa->blocksize = 4;
+	return 0;
+}
+
 int nfipsec_sa_init_crypto(struct nfipsec_sa *sa)
 {
 	const struct sa_ealg *e;
@@ -242,6 +288,8 @@ int nfipsec_sa_init_crypto(struct nfipsec_sa *sa)
 		/* AH is integrity only: the MAC through a null cipher. */
 		if (sa->ealg != SADB_EALG_NONE || sa->aalg == SADB_AALG_NONE)
 			return -EINVAL;
+		if (ah_gmac_bits(sa->aalg))
+			return setup_ah_gmac(sa);
 		e = find_ealg(SADB_EALG_NULL);
 		break;
 	default:

@@ -47,6 +47,13 @@ static const struct sk_alg algs[] = {
 	{ "hmac-sha2-512",	SK_ALG_AUTH, SADB_X_AALG_SHA2_512HMAC, 512, 512, 0 },
 	{ "hmac-ripemd160",	SK_ALG_AUTH, SADB_X_AALG_RIPEMD160HMAC, 160, 160, 0 },
 	{ "aes-xcbc-mac",	SK_ALG_AUTH, SADB_X_AALG_AES_XCBC_MAC, 128, 128, 0 },
+	/* AH only (RFC 4543 §4), FreeBSD's names and numbers; key + salt */
+	{ "aes-128-gmac",	SK_ALG_AUTH, NFIPSEC_SADB_X_AALG_AES128GMAC,
+	  160, 160, 0 },
+	{ "aes-192-gmac",	SK_ALG_AUTH, NFIPSEC_SADB_X_AALG_AES192GMAC,
+	  224, 224, 0 },
+	{ "aes-256-gmac",	SK_ALG_AUTH, NFIPSEC_SADB_X_AALG_AES256GMAC,
+	  288, 288, 0 },
 	{ "null",		SK_ALG_AUTH, SADB_X_AALG_NULL,	0, 0, 0 },
 
 	/* compression (-C) */
