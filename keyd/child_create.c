@@ -108,8 +108,10 @@ child_sa_answer(struct keyd *k, struct ike_sa *sa,
 		ch = child_sa_new(k, sa, cc->name);
 		if (ch == NULL)
 			break;
-		if (old)
+		if (old) {
 			ch->reqid = old->reqid;
+			ch->defer_out = 1;
+		}
 		ch->esp = prop;
 		ch->spi_out = spi;
 		ch->tunnel = !(transport && !cc->mode_tunnel);
@@ -328,11 +330,13 @@ child_sa_response(struct keyd *k, struct ike_sa *sa,
 		child_sa_free(k, sa, ch, 1);
 		goto out;
 	}
-	if (old) {
-		/* make-before-break: the new pair is in, the old one goes */
-		informational_delete_child(k, sa, old->spi_in);
+	/*
+	 * Make-before-break: the new pair is in.  The old pair goes when the
+	 * peer has answered our Delete (informational.c), since it may keep
+	 * sending on the old SA until it has our Delete (strongSwan does).
+	 */
+	if (old && informational_delete_child(k, sa, old->spi_in) < 0)
 		child_sa_free(k, sa, old, 1);
-	}
 out:
 	crypto_dh_free(sa->req.dh);
 	sa->req.dh = NULL;

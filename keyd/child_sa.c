@@ -357,7 +357,22 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	out.ekey = sa->initiator ? ck.ei : ck.er;
 	out.akey = sa->initiator ? ck.ai : ck.ar;
 	ri = k->kern->ops->add(k->kern->arg, &in, 1);
-	ro = ri ? ri : k->kern->ops->add(k->kern->arg, &out, 0);
+	ro = 0;
+	if (!ri && c->defer_out) {
+		/*
+		 * We answered a rekey: the peer takes the new SA inbound only
+		 * once it has our answer, so our traffic stays on the old SA
+		 * until its Delete arrives (or a few seconds pass).
+		 */
+		c->out_sa = out;
+		memcpy(c->out_ekey, out.ekey, out.ekeylen);
+		memcpy(c->out_akey, out.akey, out.akeylen);
+		c->out_sa.ekey = c->out_ekey;
+		c->out_sa.akey = c->out_akey;
+		c->out_sa.src_id = c->out_sa.dst_id = NULL;
+		c->out_pending = k->now + 5000;
+	} else if (!ri)
+		ro = k->kern->ops->add(k->kern->arg, &out, 0);
 	if (ri || ro) {
 		log_warn("%s/%s: kernel refused the %s SA: %s", sa->conn,
 		    c->name, ri ? "inbound" : "outbound", strerror(-(ri ? ri : ro)));
@@ -376,6 +391,29 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 out:
 	crypto_child_keys_wipe(&ck);
 	return (r);
+}
+
+/* A rekey answer's outbound SA, held back until now (see install). */
+void
+child_sa_out_now(struct keyd *k, struct ike_sa *sa, struct child_sa *c)
+{
+	const struct config_conn *conn = ike_sa_conn(k, sa);
+	int r;
+
+	if (!c->out_pending)
+		return;
+	c->out_pending = 0;
+	c->out_sa.src_id = conn ? &conn->local.id : NULL;
+	c->out_sa.dst_id = &sa->peer_id;
+	r = k->kern->ops->add(k->kern->arg, &c->out_sa, 0);
+	explicit_bzero(c->out_ekey, sizeof(c->out_ekey));
+	explicit_bzero(c->out_akey, sizeof(c->out_akey));
+	if (r)
+		log_warn("%s/%s: kernel refused the outbound SA: %s", sa->conn,
+		    c->name, strerror(-r));
+	else
+		log_debug("%s/%s: outbound SA %08x in use", sa->conn, c->name,
+		    c->spi_out);
 }
 
 /* Is another installed child of this IKE SA using the same policies? */

@@ -226,6 +226,9 @@ ike_sa_timers(struct keyd *k)
 		conn = ike_sa_conn(k, sa);
 		/* Child rekeys: make-before-break, one at a time (window 1). */
 		for (c = sa->children; c; c = c->next) {
+			if (c->out_pending && k->now >= c->out_pending)
+				child_sa_out_now(k, sa, c);
+			SOONER(c->out_pending);
 			if (c->rekey_at && k->now >= c->rekey_at &&
 			    !sa->req.active && !c->rekeying)
 				c->rekey_at = child_sa_rekey(k, sa, c) < 0 ?

@@ -6,7 +6,9 @@
  * A Delete for Child SAs is answered with a Delete for our side of the
  * same pairs (§1.4.1); a Delete for the IKE SA is answered empty and takes
  * every child with it.  Our own Deletes remove our state when sent: the
- * peer may be gone, and a Delete is only ever a courtesy to it.
+ * peer may be gone, and a Delete is only ever a courtesy to it.  The
+ * exception is the old pair of a child we rekeyed: it stays until the
+ * peer has answered, because the peer may send on it until then.
  */
 #include <string.h>
 
@@ -68,6 +70,8 @@ informational_delete_child(struct keyd *k, struct ike_sa *sa, uint32_t spi_in)
 	ikev2_bld_delete(&bld, IKEV2_PROTO_ESP, 4, spi, 1);
 	r = send_req(k, sa, &inner, bld.first, REQ_DELETE_CHILD);
 	buf_free(&inner);
+	if (r == 0)
+		sa->req.rekey_spi = spi_in;
 	if (r == 0)
 		log_exchange(k, sa, "INFORMATIONAL", "Delete ESP %08x sent", spi_in);
 	return (r);
@@ -132,6 +136,13 @@ informational_request(struct keyd *k, struct ike_sa *sa,
 			child_sa_free(k, sa, c, 1);
 		}
 	}
+	/* the rekeyed pairs' successors may send now */
+	if (nours) {
+		struct child_sa *c;
+
+		for (c = sa->children; c; c = c->next)
+			child_sa_out_now(k, sa, c);
+	}
 	buf_init(&inner);
 	buf_init(&out);
 	ikev2_bld_chain(&bld, &inner);
@@ -157,6 +168,13 @@ informational_response(struct keyd *k, struct ike_sa *sa,
 	sa->req.kind = REQ_NONE;
 	if (kind == REQ_DELETE_IKE)
 		ike_sa_dead(k, sa, "deleted");
+	else if (kind == REQ_DELETE_CHILD) {
+		/* a rekeyed child kept until now (child_create.c) */
+		struct child_sa *c = child_sa_by_spi(sa, sa->req.rekey_spi, 1);
+
+		if (c)
+			child_sa_free(k, sa, c, 1);
+	}
 	else if (kind == REQ_DPD)
 		log_debug("%s: peer alive", sa->conn);
 }

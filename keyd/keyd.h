@@ -56,6 +56,13 @@ struct child_sa {
 	uint64_t		 established;	/* ms */
 	uint64_t		 rekey_at;	/* ms; 0 = never */
 	int			 rekeying;	/* a rekey is in flight */
+	/* A rekey we answered: the outbound SA waits for the old one's
+	 * Delete (child_sa_install); out_pending is its deadline, ms. */
+	int			 defer_out;
+	uint64_t		 out_pending;
+	struct kern_sa		 out_sa;
+	uint8_t			 out_ekey[CRYPTO_ENCR_KEY_MAX];
+	uint8_t			 out_akey[CRYPTO_INTEG_KEY_MAX];
 };
 
 enum ike_state {
@@ -201,6 +208,7 @@ int	child_sa_install(struct keyd *, struct ike_sa *, struct child_sa *,
 const struct config_child *child_sa_conf(const struct config_conn *,
 	    const char *name);
 struct child_sa *child_sa_by_spi(struct ike_sa *, uint32_t spi, int in);
+void	child_sa_out_now(struct keyd *, struct ike_sa *, struct child_sa *);
 /* The child's policy pairs: SPDUPDATE, or delete. */
 int	child_sa_policies(struct keyd *, struct ike_sa *, struct child_sa *,
 	    int del);
