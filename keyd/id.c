@@ -356,14 +356,14 @@ id_format(const struct config_id *id, char *buf, size_t len)
 	return (buf);
 }
 
-/* Equal DNS names: no case, a trailing dot ignored on either side. */
+/*
+ * Equal DNS names: ASCII without case (RFC 4343).  A trailing dot counts,
+ * as it does for the kernel's SPD Name selectors (kmod/name_sel.c), so
+ * that what the PAD lets in and what the kernel admits never differ.
+ */
 int
 id_dns_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-	if (alen > 0 && a[alen - 1] == '.')
-		alen--;
-	if (blen > 0 && b[blen - 1] == '.')
-		blen--;
 	return (alen == blen && alen > 0 &&
 	    strncasecmp((const char *)a, (const char *)b, alen) == 0 &&
 	    memchr(a, '\0', alen) == NULL);
@@ -373,7 +373,6 @@ int
 id_equal(const struct config_id *a, const struct config_id *b)
 {
 	X509_NAME *na, *nb;
-	const uint8_t *ata, *atb;
 	int r;
 
 	if (a->type != b->type)
@@ -382,13 +381,8 @@ id_equal(const struct config_id *a, const struct config_id *b)
 	case IKEV2_ID_FQDN:
 		return (id_dns_equal(a->data, a->len, b->data, b->len));
 	case IKEV2_ID_RFC822_ADDR:
-		ata = memrchr(a->data, '@', a->len);
-		atb = memrchr(b->data, '@', b->len);
-		if (ata == NULL || atb == NULL || ata - a->data != atb - b->data ||
-		    memcmp(a->data, b->data, ata - a->data) != 0)
-			return (0);
-		return (id_dns_equal(ata + 1, a->len - (ata + 1 - a->data),
-		    atb + 1, b->len - (atb + 1 - b->data)));
+		/* all of it without case, as strongSwan and the kernel do */
+		return (id_dns_equal(a->data, a->len, b->data, b->len));
 	case IKEV2_ID_DER_ASN1_DN:
 		na = id_dn(a);
 		nb = id_dn(b);

@@ -32,13 +32,13 @@ int	id_from_payload(uint8_t type, const uint8_t *data, size_t len,
 /* Printable text for logs, always NUL-terminated; returns buf. */
 char	*id_format(const struct config_id *, char *buf, size_t len);
 /*
- * Same identity?  FQDNs and the domain of RFC822 names compare without
- * case and without a trailing dot; DNs compare in OpenSSL's canonical
- * form (case and white space folded, string types ignored); the rest
- * octet by octet.
+ * Same identity?  FQDNs and RFC822 names compare ASCII without case (a
+ * trailing dot counts), as the kernel's SPD Name selectors do; DNs in
+ * OpenSSL's canonical form (case and white space folded, string types
+ * ignored); the rest octet by octet.
  */
 int	id_equal(const struct config_id *, const struct config_id *);
-/* DNS names equal without case and trailing dot (id_equal's FQDN rule). */
+/* DNS names equal without case (id_equal's FQDN rule). */
 int	id_dns_equal(const uint8_t *, size_t, const uint8_t *, size_t);
 /*
  * DN subtree: peer's leading RDNs (DER order: the most significant first,

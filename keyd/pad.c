@@ -108,10 +108,6 @@ dns_below(const struct config_id *dom, const uint8_t *name, size_t len)
 {
 	size_t dlen = dom->len;
 
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (dlen > 0 && dom->data[dlen - 1] == '.')
-		dlen--;
 	if (len < dlen + 2 || name[len - dlen - 1] != '.' ||
 	    memchr(name, '\0', len) != NULL)
 		return (0);
@@ -135,8 +131,9 @@ idpat_match(const struct config_idpattern *pat, const struct config_id *peer)
 		return (peer->type == IKEV2_ID_FQDN &&
 		    dns_below(&pat->id, peer->data, peer->len));
 	case IDMATCH_EMAIL_DOMAIN:
+		/* one non-empty local part: x@evil.example@domain is not */
 		if (peer->type != IKEV2_ID_RFC822_ADDR ||
-		    (at = memrchr(peer->data, '@', peer->len)) == NULL ||
+		    (at = memchr(peer->data, '@', peer->len)) == NULL ||
 		    at == peer->data)
 			return (0);
 		at++;

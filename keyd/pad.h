@@ -20,9 +20,13 @@
  *					least one more follows
  *	192.0.2.0/24, 192.0.2.1-192.0.2.9	an IPv4/IPv6 address ID in range
  *	anything else			exactly that identity (id.h)
- * Case and a trailing dot never matter in DNS names; DN attributes are
- * compared in OpenSSL's canonical form.  SPD Name selectors (spd_by_name)
- * in the kernel must match by these same rules.
+ * DNS names and RFC822 names compare ASCII without case, a trailing dot
+ * counting; "*@domain" wants one local part without another "@".  These
+ * are the kernel's SPD Name selector rules (uapi/nfipsec_pfkey.h,
+ * NFIPSEC_SADB_X_EXT_NAME, kmod/name_sel.c), so the PAD and the kernel
+ * agree on every name they both see; when keyd pushes a pattern it must
+ * set the identity type (FQDN for "*.dom", USERFQDN for "*@dom"), which
+ * the PAD implies.  DN attributes compare in OpenSSL's canonical form.
  */
 #ifndef _KEYD_PAD_H
 #define _KEYD_PAD_H

@@ -64,14 +64,19 @@ test_ids(void)
 		ok(id_parse(bad_ids[i], &id, &why) < 0, "bad id '%s': %s",
 		    bad_ids[i], why);
 
-	id_parse("GW.Example.COM.", &id, &why);
+	id_parse("GW.Example.COM", &id, &why);
 	id_parse("gw.example.com", &id2, &why);
-	ok(id_equal(&id, &id2), "FQDN: case and trailing dot");
+	ok(id_equal(&id, &id2), "FQDN: without case");
+	id_parse("gw.example.com.", &id, &why);
+	ok(!id_equal(&id, &id2), "FQDN: a trailing dot counts (as in the "
+	    "kernel's name selectors)");
 	id_parse("alice@EXAMPLE.com", &id, &why);
 	id_parse("alice@example.com", &id2, &why);
 	ok(id_equal(&id, &id2), "RFC822: domain without case");
 	id_parse("Alice@example.com", &id, &why);
-	ok(!id_equal(&id, &id2), "RFC822: the local part keeps its case");
+	ok(id_equal(&id, &id2), "RFC822: the local part without case too");
+	id_parse("alice2@example.com", &id, &why);
+	ok(!id_equal(&id, &id2), "RFC822: another user");
 	id_parse("C=CH, O=Family, CN=gw", &id, &why);
 	id_parse("c=ch,o=FAMILY,  cn=GW", &id2, &why);
 	ok(id_equal(&id, &id2), "DN: canonical comparison");
@@ -99,13 +104,15 @@ static const struct {
 	{ "*", "C=CH, CN=x", 1 },
 	/* exact */
 	{ "gw.family.example", "gw.family.example", 1 },
-	{ "gw.family.example", "GW.Family.Example.", 1 },
+	{ "gw.family.example", "GW.Family.Example", 1 },
+	{ "gw.family.example", "gw.family.example.", 0 },
 	{ "gw.family.example", "gw.family.example.evil", 0 },
 	{ "gw.family.example", "gw@family.example", 0 },
 	/* DNS subtree */
 	{ "*.family.example", "host.family.example", 1 },
 	{ "*.family.example", "a.b.family.example", 1 },
-	{ "*.family.example", "HOST.FAMILY.EXAMPLE.", 1 },
+	{ "*.family.example", "HOST.FAMILY.EXAMPLE", 1 },
+	{ "*.family.example", "host.family.example.", 0 },
 	{ "*.family.example", "family.example", 0 },
 	{ "*.family.example", "evil-family.example", 0 },
 	{ "*.family.example", "hostfamily.example", 0 },
@@ -118,6 +125,7 @@ static const struct {
 	{ "*@family.example", "alice@evil-family.example", 0 },
 	{ "*@family.example", "family.example", 0 },
 	{ "*@family.example", "alice@family.example.evil", 0 },
+	{ "*@family.example", "x@evil.example@family.example", 0 },
 	/* DN subtree */
 	{ "C=CH, O=Family, *", "C=CH, O=Family, CN=gw", 1 },
 	{ "C=CH, O=Family, *", "C=CH, O=Family, OU=Lab, CN=gw", 1 },
