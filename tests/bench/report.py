@@ -28,7 +28,11 @@ WORKLOADS = {  # name: (title, unit)
     "udp64": ("UDP, 64-byte payloads", "packets/s"),
 }
 ALG_NAMES = {"gcm": "AES-GCM-128", "cbc": "AES-CBC-128/HMAC-SHA-256"}
-SCALE_SIZES = ["1", "1000", "10000"]  # tests/bench/scale.bash
+
+
+def sizes(cells, stack):
+    """The N the scale phases ran with (tests/bench/scale.bash), ascending."""
+    return sorted({k[1] for k in cells if k[0] == stack}, key=int)
 NOT_RUN = "not measured: the VM stopped before it, or --phases left it out"
 
 
@@ -287,7 +291,7 @@ def main():
     lines.append("SPD at scale (AES-GCM-128 transport): N outbound policies in ns0, the matching one last;")
     lines.append("install: seconds for all N (ip -batch / setkey -f); udp64: packets/s through that SPD:")
     rows = []
-    for n in SCALE_SIZES:
+    for n in sizes(cells, "xfrm-spd") or sizes(cells, "nfipsec-spd"):
         row = [n]
         for wl in ("install", "udp64"):
             x = cells.get(("xfrm-spd", n, "-", wl), Cell())
@@ -303,6 +307,53 @@ def main():
     lines += table(rows, ["N", "XFRM install s", "nfipsec install s",
                           "nfipsec/XFRM", "XFRM pps", "nfipsec pps",
                           "nfipsec/XFRM"])
+
+    lines.append("")
+
+    # The SAD at scale (tests/bench/scale.bash).
+    lines.append("SAD at scale (AES-GCM-128 transport): N inbound SAs in ns1 (the receiver), the used one among")
+    lines.append("N-1 from other peers; install: seconds for N-1 (ip -batch / setkey -f, once); kernel bytes per SA;")
+    lines.append("udp64: packets/s through the used one:")
+    rows = []
+    for n in sorted(set(sizes(cells, "xfrm-sad")) | set(sizes(cells, "nfipsec-sad")), key=int):
+        row = [n]
+        for wl in ("install", "mem-per-sa", "udp64"):
+            x = cells.get(("xfrm-sad", n, "-", wl), Cell())
+            f = cells.get(("nfipsec-sad", n, "-", wl), Cell())
+            row += [figure(x), figure(f), fmt_ratio(ratio(f, x))]
+            unit = {"install": "s", "mem-per-sa": "bytes/SA"}.get(wl, "packets/s")
+            for c, st in [(x, "xfrm"), (f, "nfipsec")]:
+                csvrows.append(["sad", wl, "gcm", "transport", n, st, unit,
+                                c.median(), min(c.values, default=None),
+                                max(c.values, default=None), len(c.values),
+                                c.why()])
+        rows.append(row)
+    lines += table(rows, ["N", "XFRM install s", "nfipsec install s", "nfipsec/XFRM",
+                          "XFRM B/SA", "nfipsec B/SA", "nfipsec/XFRM",
+                          "XFRM pps", "nfipsec pps", "nfipsec/XFRM"])
+    lines.append("")
+
+    # One SA on two CPUs (kmod/parallel.c; XFRM through cryptouser).
+    lines.append("One SA on two CPUs with pcrypt (transport): XFRM with seqiv/echainiv(pcrypt(...)) made by cryptouser,")
+    lines.append("nfipsec with parallel=1; each against the same stack serial (the tables above):")
+    rows = []
+    for wl, (wtitle, unit) in WORKLOADS.items():
+        for alg in ALGS:
+            x = cell(cells, "xfrm", alg, "transport", wl)
+            xp = cell(cells, "xfrm-pcrypt", alg, "transport", wl)
+            n = cell(cells, "nfipsec", alg, "transport", wl)
+            npar = cell(cells, "nfipsec-par", alg, "transport", wl)
+            rows.append([wl, alg, figure(xp), fmt_ratio(ratio(xp, x)),
+                         figure(npar), fmt_ratio(ratio(npar, n)),
+                         fmt_ratio(ratio(npar, xp))])
+            for c, st in [(xp, "xfrm-pcrypt"), (npar, "nfipsec-par")]:
+                csvrows.append(["parallel", wl, alg, "transport", "", st, unit,
+                                c.median(), min(c.values, default=None),
+                                max(c.values, default=None), len(c.values),
+                                c.why()])
+    lines += table(rows, ["workload", "alg", "XFRM+pcrypt", "/XFRM serial",
+                          "nfipsec parallel", "/nfipsec serial",
+                          "nfipsec par/XFRM+pcrypt"])
 
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:

@@ -1,30 +1,54 @@
 # shellcheck shell=bash disable=SC2154  # ns0, ns1, work, SETKEY: the guest's
-# The SPD at scale, sourced by tests/bench/guest: ns0's outbound SPD holds
-# N policies, N-1 of them decoys that differ from the measured flow only in
-# the UDP destination port (so a lookup cannot rule them out by address),
-# then the one that matches, last. AES-GCM-128, transport mode.
+# The SPD and the SAD at scale, sourced by tests/bench/guest. AES-GCM-128,
+# transport mode.
+#
+# SPD: ns0's outbound SPD holds N policies, N-1 of them decoys, then the
+# one that matches, last. The decoys are a mix, in turn: the measured
+# address pair with another UDP destination port (no lookup can rule these
+# out by address), a /32 host elsewhere (198.18/15), and a /24 prefix pair
+# (192.0.2.0/24 to 10.x.y.0/24, TCP). Neither PF_KEY nor XFRM has address
+# ranges; prefixes are what they express.
 #
 #   install  seconds to install the N outbound policies: one `ip -batch`
 #            for XFRM, one `setkey -f` (one PF_KEY SPDADD each) for nfipsec
 #   udp64    packets/s received, as in measure.bash, through that SPD
 #
-# Raw lines: STACK-spd N - WORKLOAD VALUE.
-SCALE_SIZES=(1 1000 10000)
-SCALE_INSTALL_TIMEOUT=300
+# SAD: ns1, the receiver, holds N inbound SAs: the measured one and N-1
+# decoys from other peers (198.18/15) with SPIs of their own, installed
+# the same two ways. Each install is timed once (a million SAs take
+# minutes); the kernel memory they take (Slab + Percpu + VmallocUsed, after
+# empty slabs are handed back) is recorded per SA.
+#
+# Raw lines: STACK-spd N - WORKLOAD VALUE; STACK-sad N - install|udp64|
+# mem-per-sa VALUE.
+SCALE_SIZES=(${BENCH_SPD_SIZES:-1 1000 10000 100000})
+SAD_SIZES=(${BENCH_SAD_SIZES:-1 10000 100000})
+SCALE_INSTALL_TIMEOUT=1800
 DECOY_PORT=10000
 
 # The N outbound policies, in each tool's language.
 scale_policies() {	# xfrm|pfkey N
-	local i tmpl="tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode transport"
-	for ((i = 0; i < $2 - 1; i++)); do
-		if [ "$1" = xfrm ]; then
-			echo "xfrm policy add src 192.0.2.1/32 dst 192.0.2.2/32 proto udp dport $((DECOY_PORT + i)) dir out $tmpl"
-		else
-			echo "spdadd 192.0.2.1/32[any] 192.0.2.2/32[$((DECOY_PORT + i))] udp -P out ipsec esp/transport//require;"
-		fi
-	done
+	awk -v tool="$1" -v n="$2" -v port="$DECOY_PORT" 'BEGIN {
+		tmpl = "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode transport"
+		pf = "-P out ipsec esp/transport//require;"
+		for (i = 0; i < n - 1; i++) {
+			j = int(i / 3)
+			if (i % 3 == 0 && tool == "xfrm")
+				printf "xfrm policy add src 192.0.2.1/32 dst 192.0.2.2/32 proto udp dport %d dir out %s\n", port + j, tmpl
+			else if (i % 3 == 0)
+				printf "spdadd 192.0.2.1/32[any] 192.0.2.2/32[%d] udp %s\n", port + j, pf
+			else if (i % 3 == 1 && tool == "xfrm")
+				printf "xfrm policy add src 192.0.2.1/32 dst 198.%d.%d.%d/32 dir out %s\n", 18 + int(j / 65536) % 2, int(j / 256) % 256, j % 256, tmpl
+			else if (i % 3 == 1)
+				printf "spdadd 192.0.2.1/32 198.%d.%d.%d/32 any %s\n", 18 + int(j / 65536) % 2, int(j / 256) % 256, j % 256, pf
+			else if (tool == "xfrm")
+				printf "xfrm policy add src 192.0.2.0/24 dst 10.%d.%d.0/24 proto tcp dir out %s\n", int(j / 256) % 256, j % 256, tmpl
+			else
+				printf "spdadd 192.0.2.0/24 10.%d.%d.0/24 tcp %s\n", int(j / 256) % 256, j % 256, pf
+		}
+	}'
 	if [ "$1" = xfrm ]; then
-		echo "xfrm policy add src 192.0.2.1/32 dst 192.0.2.2/32 dir out $tmpl"
+		echo "xfrm policy add src 192.0.2.1/32 dst 192.0.2.2/32 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode transport"
 	else
 		echo "spdadd 192.0.2.1/32 192.0.2.2/32 any -P out ipsec esp/transport//require;"
 	fi
@@ -59,11 +83,15 @@ scale_install() {	# xfrm|pfkey FILE
 }
 
 scale() {	# xfrm|nfipsec
-	local stack=$1 tool=$1 n r t v w
+	local stack=$1 tool=$1 n r t v w iruns
 	[ "$tool" = nfipsec ] && tool=pfkey
 	for n in "${SCALE_SIZES[@]}"; do
 		scale_policies "$tool" "$n" > "$work/spd.$n"
-		for r in $(seq "$RUNS"); do
+		# XFRM's install grows with the square of the decoys that share
+		# an address pair: above 10k, one timed install.
+		iruns=$RUNS
+		[ "$n" -gt 10000 ] && iruns=1
+		for r in $(seq "$iruns"); do
 			if ! scale_base "$tool" > "$work/err" 2>&1; then
 				emit "$stack-spd" "$n" - install "n/a:configuration refused: $(grep -m1 . "$work/err")"
 				continue 2
@@ -93,4 +121,72 @@ scale() {	# xfrm|nfipsec
 		done
 	done
 	if [ "$tool" = xfrm ]; then xfrm_flush; else pfkey_flush > /dev/null 2>&1 || true; fi
+}
+
+# Kernel memory in kB: Slab + Percpu + VmallocUsed, empty slabs released.
+kmem() {
+	local f
+	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f" 2> /dev/null || true; done
+	awk '$1 ~ /^(Slab|Percpu|VmallocUsed):$/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+# N-1 decoy inbound SAs for ns1, in each tool's language.
+sad_decoys() {	# xfrm|pfkey N
+	awk -v tool="$1" -v n="$2" -v key="$(key 20 1)" 'BEGIN {
+		for (i = 1; i < n; i++) {
+			a = sprintf("198.%d.%d.%d", 18 + int(i / 65536) % 2, int(i / 256) % 256, i % 256)
+			if (tool == "xfrm")
+				printf "xfrm state add src %s dst 192.0.2.2 proto esp spi %d reqid 2 mode transport replay-window 32 aead rfc4106(gcm(aes)) %s 128\n", a, 2097152 + i, key
+			else
+				printf "add %s 192.0.2.2 esp %d -m transport -r 32 -E aes-gcm-16 %s;\n", a, 2097152 + i, key
+		}
+	}'
+}
+
+sad_scale() {	# xfrm|nfipsec
+	local stack=$1 tool=$1 n r t v w m0 m1
+	[ "$tool" = nfipsec ] && tool=pfkey
+	for n in "${SAD_SIZES[@]}"; do
+		sad_decoys "$tool" "$n" > "$work/sad.$n"
+		if [ "$tool" = xfrm ]; then
+			xfrm_flush
+			xfrm_config 0 gcm transport && xfrm_config 1 gcm transport
+		else
+			pfkey_config 0 gcm transport && pfkey_config 1 gcm transport
+		fi > "$work/err" 2>&1 || {
+			emit "$stack-sad" "$n" - install "n/a:configuration refused: $(grep -m1 . "$work/err")"
+			continue
+		}
+		m0=$(kmem)
+		t0=$(date +%s.%N)
+		if [ "$tool" = xfrm ]; then
+			timeout "$SCALE_INSTALL_TIMEOUT" ip -n "$ns1" -batch "$work/sad.$n" 2> "$work/err"
+		else
+			timeout "$SCALE_INSTALL_TIMEOUT" ip netns exec "$ns1" "$SETKEY" -f "$work/sad.$n" 2> "$work/err"
+		fi || {
+			emit "$stack-sad" "$n" - install "n/a:install failed or took over ${SCALE_INSTALL_TIMEOUT}s: $(grep -m1 . "$work/err")"
+			continue
+		}
+		t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", b - a }')
+		m1=$(kmem)
+		emit "$stack-sad" "$n" - install "$t"
+		[ "$n" -gt 1 ] && emit "$stack-sad" "$n" - mem-per-sa $(( (m1 - m0) * 1024 / (n - 1) ))
+		echo "bench: $stack SAD $n install: $t s, kernel memory +$(( (m1 - m0) / 1024 )) MB"
+		rm -f "$work/sad.$n"
+		if ! w=$(check_protected 192.0.2.2); then
+			emit "$stack-sad" "$n" - udp64 "n/a:$w"
+		else
+			for r in $(seq "$RUNS"); do
+				if v=$(run_once udp64 192.0.2.2); then
+					v=${v%% *}
+					emit "$stack-sad" "$n" - udp64 "$v"
+				else
+					emit "$stack-sad" "$n" - udp64 "n/a:iperf3 run failed"
+					iperf_server_restart
+				fi
+				echo "bench: $stack SAD $n udp64 run $r: ${v:-failed}"
+			done
+		fi
+		if [ "$tool" = xfrm ]; then xfrm_flush; else pfkey_flush > /dev/null 2>&1 || true; fi
+	done
 }
