@@ -8,6 +8,8 @@
 #include <kunit/test.h>
 
 #include "../sa.c"
+/* sa.c allocates its AEADs through parallel.c (parallel=1). */
+#include "../parallel.c"
 
 struct map_case {
 	const char *desc;
