@@ -340,9 +340,14 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	/* The original initiator's SAs expire first, so it rekeys and the
 	 * peer rarely collides with it (§2.8.1). */
 	in.soft_s = cc->rekey_time;
-	if (in.soft_s && !sa->initiator)
-		in.soft_s += in.soft_s / 10 + 1;
 	in.hard_s = cc->life_time;
+	if (in.soft_s && !sa->initiator) {
+		uint64_t extra = in.soft_s / 10 + 1;
+
+		if (in.hard_s > in.soft_s && extra > (in.hard_s - in.soft_s) / 2)
+			extra = (in.hard_s - in.soft_s) / 2;
+		in.soft_s += extra;
+	}
 	if (in.hard_s && in.soft_s >= in.hard_s)
 		in.soft_s = 0;
 	out.hard_s = in.hard_s;	/* outbound: the inbound SA drives rekey */

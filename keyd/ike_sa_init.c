@@ -50,7 +50,11 @@ natd(struct ikev2_bld *bld, const struct ike_sa *sa,
 		    sizeof(h));
 }
 
-/* Did the peer's NAT-D hashes see the addresses we see?  1 = NAT. */
+/*
+ * Did the peer's NAT-D hashes see the addresses we see?  1 = NAT.  The
+ * hashes take the SPIs of the message's own header: a request's
+ * responder SPI is still zero (§2.23).
+ */
 static int
 nat_detected(const struct ike_sa *sa, const struct ikev2_msg_p *msg)
 {
@@ -64,11 +68,11 @@ nat_detected(const struct ike_sa *sa, const struct ikev2_msg_p *msg)
 	if (!msg->natd_dst.len)
 		return (0);
 	addr_bytes(&sa->addr.local, &a, &alen, &port);
-	crypto_natd(sa->ispi, sa->rspi, a, alen, port, h);
+	crypto_natd(msg->ispi, msg->rspi, a, alen, port, h);
 	if (memcmp(h, msg->natd_dst.ptr, sizeof(h)))
 		nat |= 1;	/* we are behind a NAT */
 	addr_bytes(&sa->addr.remote, &a, &alen, &port);
-	crypto_natd(sa->ispi, sa->rspi, a, alen, port, h);
+	crypto_natd(msg->ispi, msg->rspi, a, alen, port, h);
 	for (i = 0; i < msg->nnatd_src; i++)
 		if (!memcmp(h, msg->natd_src[i].ptr, sizeof(h)))
 			break;

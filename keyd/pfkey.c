@@ -334,11 +334,10 @@ pk_add(void *arg, const struct kern_sa *s, int update)
 	sa2->sadb_x_sa2_reqid = s->reqid;
 	add_addr(&m, SADB_EXT_ADDRESS_SRC, &s->src, -1, 0, 0);
 	add_addr(&m, SADB_EXT_ADDRESS_DST, &s->dst, -1, 0, 0);
-	if (s->soft_s) {
+	/* Both or neither: af_key refuses one alone (0 = no limit). */
+	if (s->soft_s || s->hard_s) {
 		lt = ext(&m, SADB_EXT_LIFETIME_SOFT, sizeof(*lt));
 		lt->sadb_lifetime_addtime = s->soft_s;
-	}
-	if (s->hard_s) {
 		lt = ext(&m, SADB_EXT_LIFETIME_HARD, sizeof(*lt));
 		lt->sadb_lifetime_addtime = s->hard_s;
 	}

@@ -81,7 +81,7 @@ conf() {	# SIDE MODE INNER OUTER START
 }
 
 cell() {	# START MODE INNER OUTER
-	local how=$1 mode=$2 fi=$3 fo=$4 a0 a1 p
+	local how=$1 mode=$2 fi=$3 fo=$4 a0 a1 p n
 	echo "=== cell $how $mode v$fi-in-v$fo"
 	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
 	conf 0 "$mode" "$fi" "$fo" "$how"
