@@ -4,7 +4,9 @@
 # negotiates IKE_SA_INIT + IKE_AUTH with a pre-shared key and the first
 # Child SA, carries pings and a checked TCP transfer each way, checks that
 # both kernels' SAs carried it, then stops keyd, whose Delete must take
-# charon's SAs down too.
+# charon's SAs down too.  The -cert cells authenticate with certificates
+# instead (tests/certs/mk-certs.sh: keyd an ECDSA P-256 one, charon RSA,
+# so keyd verifies PKCS#1 and charon ECDSA, RFC 7427 both ways).
 #
 #   +---------------------------+              +---------------------------+
 #   | ns0: keyd + nfipsec       |              | ns1: charon + XFRM        |
@@ -14,7 +16,8 @@
 #   +---------------------------+              +---------------------------+
 #
 # The matrix: keyd as initiator (start_action = start) and as responder
-# (swanctl --initiate) x transport v4, transport v6, tunnel v4, tunnel v6.
+# (swanctl --initiate), with a PSK or certificates, x transport v4,
+# transport v6, tunnel v4, tunnel v6.
 # charon runs in its own mount namespace (a tmpfs on /run for its pid
 # file) with its own strongswan.conf and vici socket.
 # netns-timeout: 900
@@ -32,6 +35,10 @@ if [ ! -x "$CHARON" ] || ! command -v swanctl > /dev/null; then
 fi
 
 d=$(mktemp -d /tmp/keyd-ss.XXXXXX)
+# the unit tests' PKI (keyd/tests/certs.d), made here if it is not there
+pki=$here/../../keyd/tests/certs.d
+"$here/../certs/mk-certs.sh" "$pki" 192.0.2.9:ec256 >/dev/null ||
+	fail "mk-certs.sh failed"
 vici=unix://$d/charon.vici
 ss() { swanctl "$@" --uri "$vici"; }
 keyd_pid= charon_pid=
@@ -67,6 +74,7 @@ charon {
 	filelog {
 		log {
 			path = $d/charon.log
+			flush_line = yes	# the -cert cells grep it
 			default = 1
 			ike = 2
 			knl = 2
@@ -92,9 +100,48 @@ cell_diag() {
 }
 
 PSK=keyd-and-strongswan-share-this
-cell() {	# ROLE MODE INNER OUTER
-	local role=$1 mode=$2 fi=$3 fo=$4 o0 o1 a0 a1 pl start=none p p0
-	echo "=== cell keyd-$role $mode v$fi-in-v$fo"
+# The ends and secrets of both configurations, for AUTH psk or pubkey.
+# With certificates charon's come from its swanctl directory ($d/sw).
+keyd_auth() {	# AUTH
+	if [ "$1" = psk ]; then
+		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = keyd.example\n\t\t}\n'
+		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = ss.example\n\t\t}\n'
+	else
+		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = %s\n' "$pki/ec256.pem"
+		printf '\t\t\tid = ec256.test.example\n\t\t}\n'
+		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = %s\n' "$pki/cacerts.pem"
+		printf '\t\t\tid = rsa.test.example\n\t\t}\n'
+	fi
+}
+keyd_secrets() {	# AUTH
+	if [ "$1" = psk ]; then
+		printf 'secrets {\n\tpsk {\n\t\tid = keyd.example\n\t\tid-2 = ss.example\n'
+		printf '\t\tsecret = "%s"\n\t}\n}\n' "$PSK"
+	else
+		printf 'secrets {\n\tprivate-ec256 {\n\t\tfile = %s\n\t}\n}\n' "$pki/ec256.key"
+	fi
+}
+ss_auth() {	# AUTH
+	if [ "$1" = psk ]; then
+		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = ss.example\n\t\t}\n'
+		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = keyd.example\n\t\t}\n'
+	else
+		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = rsa.pem\n'
+		printf '\t\t\tid = rsa.test.example\n\t\t}\n'
+		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = ca.pem\n'
+		printf '\t\t\tid = ec256.test.example\n\t\t}\n'
+	fi
+}
+ss_secrets() {	# AUTH
+	[ "$1" = psk ] || return 0
+	printf 'secrets {\n\tike-keyd {\n\t\tid-1 = ss.example\n\t\tid-2 = keyd.example\n'
+	printf '\t\tsecret = "%s"\n\t}\n}\n' "$PSK"
+}
+
+cell() {	# ROLE[-cert] MODE INNER OUTER
+	local role=${1%-cert} auth=psk mode=$2 fi=$3 fo=$4 o0 o1 a0 a1 pl start=none p p0
+	[ "$1" = "$role" ] || auth=pubkey
+	echo "=== cell keyd-$1 $mode v$fi-in-v$fo"
 	o0=$(outer_addr 0 "$fo"); o1=$(outer_addr 1 "$fo")
 	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
 	pl=$(plen "$fi")
@@ -105,14 +152,7 @@ cell() {	# ROLE MODE INNER OUTER
 			local_addrs = $o0
 			remote_addrs = $o1
 			proposals = aes128gcm16-prfsha256-x25519
-			local {
-				auth = psk
-				id = keyd.example
-			}
-			remote {
-				auth = psk
-				id = ss.example
-			}
+	$(keyd_auth "$auth")
 			children {
 				net {
 					local_ts = $a0/$pl
@@ -124,13 +164,7 @@ cell() {	# ROLE MODE INNER OUTER
 			}
 		}
 	}
-	secrets {
-		psk {
-			id = keyd.example
-			id-2 = ss.example
-			secret = "$PSK"
-		}
-	}
+	$(keyd_secrets "$auth")
 	EOC
 	cat > "$d/swanctl.conf" <<-EOC
 	connections {
@@ -139,14 +173,7 @@ cell() {	# ROLE MODE INNER OUTER
 			local_addrs = $o1
 			remote_addrs = $o0
 			proposals = aes128gcm16-prfsha256-curve25519
-			local {
-				auth = psk
-				id = ss.example
-			}
-			remote {
-				auth = psk
-				id = keyd.example
-			}
+	$(ss_auth "$auth")
 			children {
 				net {
 					local_ts = $a1/$pl
@@ -157,15 +184,19 @@ cell() {	# ROLE MODE INNER OUTER
 			}
 		}
 	}
-	secrets {
-		ike-keyd {
-			id-1 = ss.example
-			id-2 = keyd.example
-			secret = "$PSK"
-		}
-	}
+	$(ss_secrets "$auth")
 	EOC
-	ss --load-all --clear --file "$d/swanctl.conf"
+	if [ "$auth" = pubkey ]; then
+		# swanctl loads credentials from its directory's x509*/private
+		mkdir -p "$d/sw/x509" "$d/sw/x509ca" "$d/sw/private"
+		cp "$pki/rsa.pem" "$d/sw/x509/"
+		cp "$pki/ca.pem" "$d/sw/x509ca/"
+		cp "$pki/rsa.key" "$d/sw/private/"
+		cp "$d/swanctl.conf" "$d/sw/"
+		SWANCTL_DIR=$d/sw ss --load-all --clear --file "$d/sw/swanctl.conf"
+	else
+		ss --load-all --clear --file "$d/swanctl.conf"
+	fi
 	"$KEYD" --check -f "$d/keyd.conf" || fail "keyd --check refused its config"
 	pretty ns0 "keyd -d -f $d/keyd.conf"
 	: > "$d/keyd.log"
@@ -183,6 +214,10 @@ cell() {	# ROLE MODE INNER OUTER
 		fail "nfipsec does not hold an SA pair"
 	grep -q "IKE_AUTH.*established" "$d/keyd.log" ||
 		fail "keyd logged no IKE_AUTH"
+	if [ "$auth" = pubkey ]; then
+		grep -q "authentication of 'ec256.test.example' with ECDSA" "$d/charon.log" ||
+			fail "charon did not verify keyd's ECDSA signature"
+	fi
 
 	p0=$(ip netns exec "$ns0" awk '$1 == "OutPackets" || $1 == "InPackets" { s += $2 } END { print s + 0 }' \
 		/proc/net/nfipsec_stat)
@@ -192,16 +227,16 @@ cell() {	# ROLE MODE INNER OUTER
 	xfer "$ns1" "$a1" "$ns0" "$a0"
 	p=$(ip -n "$ns1" -s xfrm state | sed -n 's/.*(bytes), \([0-9]*\)(packets).*/\1/p' |
 		awk '{ s += $1 } END { print s + 0 }')
-	assert "$p >= 500" "keyd-$role $mode v$fi: XFRM carried $p packets both ways"
+	assert "$p >= 500" "keyd-$1 $mode v$fi: XFRM carried $p packets both ways"
 	p=$(ip netns exec "$ns0" awk '$1 == "OutPackets" || $1 == "InPackets" { s += $2 } END { print s + 0 }' \
 		/proc/net/nfipsec_stat)
-	assert "$p - $p0 >= 500" "keyd-$role $mode v$fi: nfipsec carried $((p - p0)) packets both ways"
+	assert "$p - $p0 >= 500" "keyd-$1 $mode v$fi: nfipsec carried $((p - p0)) packets both ways"
 
 	# keyd's Delete takes charon's side down too.
 	stop_keyd
 	wait_for 20 eval "! ss --list-sas | grep -q keyd"
 	assert "$(ip -n "$ns1" xfrm state | grep -c '^src')  == 0" \
-		"keyd-$role $mode v$fi: the Delete removed charon's SAs"
+		"keyd-$1 $mode v$fi: the Delete removed charon's SAs"
 	if ip netns exec "$ns0" "$SETKEY" -D | grep -q "esp mode="; then
 		fail "keyd left SAs in nfipsec"
 	fi
@@ -209,7 +244,7 @@ cell() {	# ROLE MODE INNER OUTER
 	ip netns exec "$ns0" "$SETKEY" -FP
 }
 
-ALGS=(init resp)
+ALGS=(init resp init-cert resp-cert)
 COMBOS=("transport 4 4" "tunnel 6 6" "tunnel 4 4" "transport 6 6")
 run_cells
 assert "$(stat "$ns0" InIcvError) == 0" "no ICV failures"
