@@ -355,14 +355,19 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 	const struct nfipsec_policy *pol;
 	struct nfipsec_spd_result res;
 	const struct in_rec *r;
-	struct nfipsec_flow fl;
+	struct nfipsec_flow fl, efl;
 	unsigned int verdict = NF_ACCEPT;
+	bool icmp_err;
 
 	if (nfipsec_flow_from_skb(skb, family, false, &fl)) {
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_HDR_ERROR);
 		return NF_DROP;
 	}
 	r = rec_get(skb);
+	/* An ICMP error through an SA: the flow it quotes (icmp.c). */
+	icmp_err = r && nfipsec_icmp_error_flow(skb, &fl, false, &efl);
+	if (icmp_err)
+		fl = efl;
 
 	rcu_read_lock();
 	nfipsec_spd_lookup(nn, dir, &fl, &res);
@@ -370,6 +375,11 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 	if (pol && (fl.proto == IPPROTO_ESP || fl.proto == IPPROTO_AH) &&
 	    pol->sel.proto != fl.proto)
 		pol = NULL;
+	if (icmp_err && (!pol || pol->action != NFIPSEC_ACT_PROTECT)) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_ICMP_SEL_MISMATCH);
+		verdict = NF_DROP;
+		goto out;
+	}
 	if (!pol) {
 		if (r && r->mode == NFIPSEC_MODE_TUNNEL) {
 			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);

@@ -294,7 +294,8 @@ unsigned int nfipsec_output(struct sk_buff *skb,
 	}
 
 	rcu_read_lock();
-	nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, &fl, &res);
+	if (!nfipsec_icmp_error_out(nn, skb, &fl, &res))
+		nfipsec_spd_lookup(nn, NFIPSEC_DIR_OUT, &fl, &res);
 	pol = res.pol;
 	if (!pol)
 		goto accept;

@@ -65,6 +65,23 @@ bool nfipsec_nd_bypass(struct nfipsec_net *nn,
 		       const struct nfipsec_policy *pol,
 		       const struct nfipsec_flow *fl);
 
+/*
+ * icmp.c (RFC 4301 §6.1): if @skb is an ICMP error, the flow of the packet
+ * it quotes, from our side (@outbound: the quoted packet came to us), in
+ * @fl; false when it is not an error whose quote we can read.
+ */
+bool nfipsec_icmp_error_flow(const struct sk_buff *skb,
+			     const struct nfipsec_flow *outer, bool outbound,
+			     struct nfipsec_flow *fl);
+/*
+ * Outbound: when @skb is an ICMP error whose quoted flow has a policy, that
+ * policy in @res and the quoted flow in @fl (the error goes on its SA).
+ * False, @fl untouched, otherwise. Under rcu_read_lock().
+ */
+bool nfipsec_icmp_error_out(struct nfipsec_net *nn, const struct sk_buff *skb,
+			    struct nfipsec_flow *fl,
+			    struct nfipsec_spd_result *res);
+
 /* encap.c: the headers around ESP. */
 struct nfipsec_encap {
 	unsigned int hdrlen;	/* bytes kept in front of ESP */

@@ -51,6 +51,7 @@ static const char *const stat_names[NFIPSEC_STAT_MAX] = {
 	[NFIPSEC_STAT_PFKEY_ENOBUFS] = "PfkeyEnobufs",
 	[NFIPSEC_STAT_ND_BYPASS] = "NdBypass",
 	[NFIPSEC_STAT_IN_ECN_DROP] = "InEcnDrop",
+	[NFIPSEC_STAT_IN_ICMP_SEL_MISMATCH] = "InIcmpSelMismatch",
 };
 
 static int stat_show(struct seq_file *seq, void *v)

@@ -26,6 +26,12 @@
 #    is the stateful fragment check: a fragmented datagram to 5000 is
 #    classified by its ports and delivered; negative: one to 6000 is
 #    refused whole (InPolBlock), non-initial fragments included.
+# 4. ICMP errors (§6.1.1, §6.1.2): ns0, forwarding for 10.0.0.64/26, answers
+#    "host unreachable" from 10.0.0.1, outside the SA's selectors; the error
+#    goes on the SA of the flow it quotes, and the sender gets it. An error
+#    arriving through the SA that quotes a flow the SA is not for is dropped
+#    (InIcmpSelMismatch). Negative: without that, the first error leaves in
+#    clear and the second is accepted.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
@@ -150,8 +156,13 @@ n0 ping -q -c 2 -i 0.2 -W 2 192.0.2.2
 assert "$(stat "$ns1" InBypass) - b0 >= 2" "echo requests in clear accepted by their type's BYPASS entry"
 icmp_type() {	# icmp_type TYPE: one ICMP message of TYPE, ns0 -> ns1, in clear
 	n0 /usr/bin/python3 -c "
-from scapy.all import IP, ICMP, Raw, send
-send(IP(src='192.0.2.1', dst='192.0.2.2') / ICMP(type=$1) / Raw(b'x' * 12), verbose=False)"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+m = bytearray([$1, 0, 0, 0]) + bytes(16)
+c = sum(int.from_bytes(m[i:i + 2], 'big') for i in range(0, len(m), 2))
+c = (c & 0xffff) + (c >> 16)
+m[2:4] = (~c & 0xffff).to_bytes(2, 'big')
+s.sendto(bytes(m), ('192.0.2.2', 0))"
 }
 t0=$(stat "$ns1" InTmplMismatch)
 icmp_type 13
@@ -197,4 +208,71 @@ assert "$(cat /tmp/sc6.r5000) == 3000" "3000 bytes in fragments to port 5000 del
 assert "$(cat /tmp/sc6.r6000) == 0" "the datagram to port 6000 refused whole"
 assert "$(stat "$ns1" InBypass) - b0 == 1" "one BYPASS decision for the reassembled datagram"
 assert "$(stat "$ns1" InPolBlock) - p0 == 1" "one DISCARD for the other (InPolBlock), fragments included"
+echo "=== 4. ICMP errors: sent on the flow's SA, checked on arrival (§6.1.1, §6.1.2)"
+# The tunnel now protects 10.0.0.64/26 <-> 10.0.1.1. ns0 forwards, and has
+# no route to 10.0.0.99: it answers "host unreachable" from 10.0.0.1, an
+# address outside the SA's selectors, about a packet that came through it.
+cat > /tmp/sc6.0 <<EOF
+flush;
+spdflush;
+add 192.0.2.1 192.0.2.2 esp 0x6101 -m tunnel -r 64 -E aes-gcm-16 $key;
+add 192.0.2.2 192.0.2.1 esp 0x6102 -m tunnel -r 64 -E aes-gcm-16 $key;
+spdadd 10.0.0.64/26 10.0.1.1/32 any -P out ipsec esp/tunnel/192.0.2.1-192.0.2.2/require;
+spdadd 10.0.1.1/32 10.0.0.64/26 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;
+spdadd 10.0.1.1/32 10.0.0.64/26 any -P fwd ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;
+EOF
+cat > /tmp/sc6.1 <<EOF
+flush;
+spdflush;
+add 192.0.2.1 192.0.2.2 esp 0x6101 -m tunnel -r 64 -E aes-gcm-16 $key;
+add 192.0.2.2 192.0.2.1 esp 0x6102 -m tunnel -r 64 -E aes-gcm-16 $key;
+spdadd 10.0.1.1/32 10.0.0.64/26 any -P out ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;
+spdadd 10.0.0.64/26 10.0.1.1/32 any -P in ipsec esp/tunnel/192.0.2.1-192.0.2.2/require;
+EOF
+n0 "$SETKEY" -f /tmp/sc6.0
+n1 "$SETKEY" -f /tmp/sc6.1
+n0 sysctl -qw net.ipv4.ip_forward=1
+n0 ip route add unreachable 10.0.0.99/32
+n0 ip addr add 10.0.0.70/32 dev lo
+n1 ip route add 10.0.0.64/26 dev veth1 src 10.0.1.1
+printf 'table inet sc {\n counter plain_icmp {}\n chain post {\n  type filter hook postrouting priority 0;\n  oifname "veth0" ip protocol icmp counter name plain_icmp\n }\n}\n' > /tmp/sc6.nft0
+n0 nft -f /tmp/sc6.nft0
+e0=$(pkts_nfipsec "$ns0" 0x6101)
+err=$(ip netns exec "$ns1" /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_IP, 11, 1)	# IP_RECVERR: host unreachable is a soft error
+s.bind(('10.0.1.1', 0)); s.connect(('10.0.0.99', 9)); s.settimeout(5)
+s.send(b'hello')
+try:
+    s.recv(100)
+    print('answer')
+except OSError as e:
+    print('EHOSTUNREACH' if e.errno == 113 else e)")
+echo "UDP to 10.0.0.99: $err"
+[ "$err" = EHOSTUNREACH ] || fail "the host unreachable error did not reach the sender"
+echo "ok: the sender got EHOSTUNREACH, through the tunnel"
+assert "$(pkts_nfipsec "$ns0" 0x6101) - ${e0:-0} == 1" "the error went out on the flow's SA (0x6101)"
+assert "$(counter "$ns0" plain_icmp) == 0" "no ICMP left ns0 in clear"
+
+# ns0 puts an error about traffic the SA never carried (10.0.1.1 ->
+# 10.0.5.5) into the SA, from an address the SA does cover.
+m0=$(stat "$ns1" InIcmpSelMismatch)
+n0 /usr/bin/python3 -c "
+import socket, struct
+def csum(b):
+    c = sum(int.from_bytes(b[i:i + 2], 'big') for i in range(0, len(b), 2))
+    c = (c & 0xffff) + (c >> 16)
+    return ~(c + (c >> 16)) & 0xffff
+q = bytearray(struct.pack('!BBHHHBBH4s4s', 0x45, 0, 28, 1, 0, 64, 17, 0,
+                          socket.inet_aton('10.0.1.1'), socket.inet_aton('10.0.5.5')))
+q[10:12] = csum(q).to_bytes(2, 'big')
+q += struct.pack('!HHHH', 40000, 9, 8, 0)
+m = bytearray([3, 1, 0, 0, 0, 0, 0, 0]) + q
+m[2:4] = csum(m).to_bytes(2, 'big')
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.bind(('10.0.0.70', 0))
+s.sendto(bytes(m), ('10.0.1.1', 0))"
+wait_for 5 above "$m0" stat "$ns1" InIcmpSelMismatch
+echo "ok: an error quoting a flow outside the SA, arriving through it, dropped (InIcmpSelMismatch)"
 echo "PASS"
