@@ -23,6 +23,7 @@
 # Negatives: a Binding Refresh Request (MH 0, no entry) leaves the MN in
 # clear and no SA counts it; a BU injected in clear below the MN's IP stack
 # is refused by the HA (InTmplMismatch) and never reaches its input.
+# netns-timeout: 1200
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"

@@ -32,6 +32,7 @@
 #    arriving through the SA that quotes a flow the SA is not for is dropped
 #    (InIcmpSelMismatch). Negative: without that, the first error leaves in
 #    clear and the second is accepted.
+# netns-timeout: 1200
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
