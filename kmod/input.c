@@ -58,6 +58,7 @@
 
 #include "esp.h"
 #include "flow.h"
+#include "name_sel.h"
 #include "natt.h"
 #include "netns.h"
 #include "path.h"
@@ -202,6 +203,12 @@ static void in_finish(struct nfipsec_sa *sa, struct sk_buff *skb, int nexthdr,
 	}
 	if (!nfipsec_natt_input_done(sa, skb, &c->natt))
 		goto drop;
+	if (!nfipsec_name_check(sa, skb, family))
+		goto drop;
+	/* For the firewall: who it came from (uapi, NFIPSEC_SADB_X_EXT_SA_MARK). */
+	if (sa->mark_mask)
+		skb->mark = (skb->mark & ~sa->mark_mask) |
+			    (sa->mark_value & sa->mark_mask);
 	if (!sel_is_any(&sa->sel) &&
 	    (nfipsec_flow_from_skb(skb, family, false, &fl) ||
 	     !nfipsec_sel_match(&sa->sel, &fl))) {

@@ -63,6 +63,7 @@ struct nfipsec_pfkey_net {
 	struct mutex socks_lock;
 	atomic_t acq_seq;		/* last ACQUIRE's sadb_msg_seq */
 	u32 next_reqid;			/* IPSEC_LEVEL_UNIQUE; cfg_lock */
+	bool names_used;		/* a Name selector was added (name_check.c) */
 	struct delayed_work lifetime_work;	/* pfkey_lifetime.c */
 	time64_t lifetime_next;		/* when it is due; cfg_lock */
 };

@@ -124,6 +124,7 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 	       2 * asize + sizeof(struct sadb_x_sa2) +
 	       ident_size(sa->ident_src) + ident_size(sa->ident_dst) +
 	       sizeof(struct nfipsec_sadb_x_sa_replay) +
+	       sizeof(struct nfipsec_sadb_x_sa_mark) +
 	       sizeof(struct nfipsec_sadb_x_tunnel_hdr);
 	if (keys)
 		size += key_size(sa->akey_bits) + key_size(sa->ekey_bits);
@@ -177,6 +178,14 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 		skb_put_data(skb, sa->ident_src, ident_size(sa->ident_src));
 	if (sa->ident_dst)
 		skb_put_data(skb, sa->ident_dst, ident_size(sa->ident_dst));
+	if (sa->mark_mask) {
+		struct nfipsec_sadb_x_sa_mark *mk;
+
+		mk = nfipsec_pfkey_put_ext(skb, NFIPSEC_SADB_X_EXT_SA_MARK,
+					   sizeof(*mk));
+		mk->sadb_x_sa_mark_value = sa->mark_value;
+		mk->sadb_x_sa_mark_mask = sa->mark_mask;
+	}
 	if (sa->replay.size > U8_MAX) {
 		struct nfipsec_sadb_x_sa_replay *r;
 

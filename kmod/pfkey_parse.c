@@ -62,6 +62,7 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 			  EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
 			  NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
 			  EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
+			  EXT(NFIPSEC_SADB_X_EXT_SA_MARK) |
 			  EXT(SADB_X_EXT_KMPRIVATE) },
 	[SADB_ADD] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
 		       LIFETIMES | EXT(SADB_EXT_KEY_AUTH) |
@@ -69,6 +70,7 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 		       EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
 		       NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
 		       EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
+		       EXT(NFIPSEC_SADB_X_EXT_SA_MARK) |
 		       EXT(SADB_X_EXT_KMPRIVATE) },
 	[SADB_DELETE] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
 			  EXT(SADB_X_EXT_SA2) },
@@ -83,9 +85,9 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 	[SADB_X_PROMISC] = { true, SAT_ANY, 0, 0 },
 	[SADB_X_PCHANGE] = { false },
 	[SADB_X_SPDUPDATE] = { true, SAT_ANY, ADDRS | EXT(SADB_X_EXT_POLICY),
-			       LIFETIMES },
+			       LIFETIMES | EXT(NFIPSEC_SADB_X_EXT_NAME) },
 	[SADB_X_SPDADD] = { true, SAT_ANY, ADDRS | EXT(SADB_X_EXT_POLICY),
-			    LIFETIMES },
+			    LIFETIMES | EXT(NFIPSEC_SADB_X_EXT_NAME) },
 	[SADB_X_SPDDELETE] = { true, SAT_ANY, ADDRS | EXT(SADB_X_EXT_POLICY),
 			       0 },
 	[SADB_X_SPDGET] = { true, SAT_ANY, EXT(SADB_X_EXT_POLICY), 0 },
@@ -129,6 +131,8 @@ static const u8 ext_min_len[NFIPSEC_SADB_EXT_MAX + 1] = {
 	[SADB_X_EXT_FILTER]		= sizeof(struct sadb_x_filter),
 	[NFIPSEC_SADB_X_EXT_SA_REPLAY]	= sizeof(struct nfipsec_sadb_x_sa_replay),
 	[NFIPSEC_SADB_X_EXT_TUNNEL_HDR]	= sizeof(struct nfipsec_sadb_x_tunnel_hdr),
+	[NFIPSEC_SADB_X_EXT_NAME]	= sizeof(struct nfipsec_sadb_x_name) + 8,
+	[NFIPSEC_SADB_X_EXT_SA_MARK]	= sizeof(struct nfipsec_sadb_x_sa_mark),
 };
 
 static unsigned int sockaddr_len(u16 family)
@@ -207,6 +211,24 @@ static int check_ident(const struct sadb_ident *id, unsigned int len)
 		return -EINVAL;
 	/* A string identity is NUL-terminated inside the extension. */
 	if (n && !memchr(s, 0, n))
+		return -EINVAL;
+	return 0;
+}
+
+/* A Name selector: a known type, a pattern of 1..NFIPSEC_NAME_MAX bytes
+ * ended by a NUL inside the extension, with only zeros after it.
+ */
+static int check_name(const struct nfipsec_sadb_x_name *n, unsigned int len)
+{
+	const char *s = (const char *)(n + 1);
+	unsigned int room = len - sizeof(*n), plen = strnlen(s, room);
+
+	if (n->sadb_x_name_type > SADB_IDENTTYPE_MAX ||
+	    n->sadb_x_name_reserved[0] || n->sadb_x_name_reserved[1] ||
+	    n->sadb_x_name_reserved[2])
+		return -EINVAL;
+	if (!plen || plen == room || plen > NFIPSEC_NAME_MAX ||
+	    memchr_inv(s + plen, 0, room - plen))
 		return -EINVAL;
 	return 0;
 }
@@ -351,6 +373,14 @@ static int check_ext(u16 type, const void *p, unsigned int len)
 		    th->sadb_x_tunnel_hdr_reserved)
 			return -EINVAL;
 		return 0;
+	}
+	case NFIPSEC_SADB_X_EXT_NAME:
+		return check_name(p, len);
+	case NFIPSEC_SADB_X_EXT_SA_MARK: {
+		const struct nfipsec_sadb_x_sa_mark *mk = p;
+
+		return len == sizeof(*mk) && !mk->sadb_x_sa_mark_reserved ?
+		       0 : -EINVAL;
 	}
 	case SADB_X_EXT_SEC_CTX:
 		return -EOPNOTSUPP;

@@ -135,6 +135,8 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 	const struct sadb_sa *s = m->ext[SADB_EXT_SA];
 	const struct sadb_x_sa2 *sa2 = m->ext[SADB_X_EXT_SA2];
 	const struct sadb_x_nat_t_type *nt = m->ext[SADB_X_EXT_NAT_T_TYPE];
+	const struct nfipsec_sadb_x_sa_mark *mk =
+		m->ext[NFIPSEC_SADB_X_EXT_SA_MARK];
 	const struct sadb_key *ak = m->ext[SADB_EXT_KEY_AUTH];
 	const struct sadb_key *ek = m->ext[SADB_EXT_KEY_ENCRYPT];
 	const struct nfipsec_sadb_x_tunnel_hdr *th =
@@ -189,6 +191,10 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 		sa->encap_dport = dp ? dp->sadb_x_nat_t_port_port : 0;
 	}
 
+	if (mk) {
+		sa->mark_value = mk->sadb_x_sa_mark_value;
+		sa->mark_mask = mk->sadb_x_sa_mark_mask;
+	}
 	sa->aalg = s->sadb_sa_auth;
 	sa->ealg = sa->proto == IPPROTO_ESP ? s->sadb_sa_encrypt : 0;
 	sa->akey_bits = ak ? ak->sadb_key_bits : 0;

@@ -30,6 +30,7 @@
 #include <linux/in.h>
 #include <linux/slab.h>
 
+#include "name_sel.h"
 #include "netns.h"
 #include "pfkey.h"
 #include "spd.h"
@@ -156,6 +157,34 @@ static int parse_tmpl(struct nfipsec_net *nn, struct nfipsec_policy *pol,
 	return 0;
 }
 
+/* The Name selector, if any (pfkey_parse.c checked its pattern). */
+static int msg_name(const struct nfipsec_pfkey_msg *m,
+		    struct nfipsec_policy *pol)
+{
+	const struct nfipsec_sadb_x_name *n = m->ext[NFIPSEC_SADB_X_EXT_NAME];
+	const char *pat;
+	size_t len;
+
+	if (!n)
+		return 0;
+	pat = (const char *)(n + 1);
+	len = strlen(pat);
+	pol->name = kzalloc(sizeof(*pol->name) + len + 1, GFP_KERNEL);
+	if (!pol->name)
+		return -ENOMEM;
+	pol->name->type = n->sadb_x_name_type;
+	memcpy(pol->name->pat, pat, len);
+	return 0;
+}
+
+static size_t name_size(const struct nfipsec_policy *pol)
+{
+	if (!pol->name)
+		return 0;
+	return ALIGN(sizeof(struct nfipsec_sadb_x_name) +
+		     strlen(pol->name->pat) + 1, 8);
+}
+
 static int msg_policy(struct nfipsec_net *nn, const struct nfipsec_pfkey_msg *m,
 		      struct nfipsec_policy *pol)
 {
@@ -197,6 +226,9 @@ static int msg_policy(struct nfipsec_net *nn, const struct nfipsec_pfkey_msg *m,
 		return -EINVAL;
 	}
 	msg_sel(m, pol->dir, &pol->sel);
+	ret = msg_name(m, pol);
+	if (ret)
+		return ret;
 	/* The requests' bounds were checked by pfkey_parse.c. */
 	while (left) {
 		const struct sadb_x_ipsecrequest *rq = (const void *)p;
@@ -298,7 +330,7 @@ static struct sk_buff *policy_msg(const struct nfipsec_policy *pol, u8 type,
 	for (i = 0; i < pol->ntmpl; i++)
 		plen += rq_size(&pol->tmpl[i]);
 	size = sizeof(struct sadb_msg) + 2 * nfipsec_pfkey_addr_size(s->family) +
-	       3 * sizeof(struct sadb_lifetime) + plen;
+	       3 * sizeof(struct sadb_lifetime) + plen + name_size(pol);
 	skb = nfipsec_pfkey_alloc(size, GFP_KERNEL, type, SADB_SATYPE_UNSPEC,
 				  seq, pid);
 	if (!skb)
@@ -332,6 +364,14 @@ static struct sk_buff *policy_msg(const struct nfipsec_policy *pol, u8 type,
 	xp->sadb_x_policy_id = pol->index;
 	xp->sadb_x_policy_priority = pol->priority;
 	put_requests(xp, pol);
+	if (pol->name) {
+		struct nfipsec_sadb_x_name *n;
+
+		n = nfipsec_pfkey_put_ext(skb, NFIPSEC_SADB_X_EXT_NAME,
+					  name_size(pol));
+		n->sadb_x_name_type = pol->name->type;
+		memcpy(n + 1, pol->name->pat, strlen(pol->name->pat));
+	}
 	nfipsec_pfkey_finish(skb);
 	return skb;
 }
@@ -363,6 +403,8 @@ int nfipsec_pfkey_spdadd(struct sock *sk, struct nfipsec_net *nn,
 	ret = msg_policy(nn, m, pol);
 	if (ret)
 		goto out;
+	if (pol->name)
+		WRITE_ONCE(nn->pfkey->names_used, true);
 	/* The SPD takes our reference; keep one for the notification. */
 	kref_get(&pol->ref);
 	ret = nfipsec_spd_add(nn, pol,

@@ -108,6 +108,9 @@ struct nfipsec_sa {
 	__be16 encap_sport, encap_dport;
 	unsigned long natt_mapping_sent;	/* jiffies; natt.c */
 
+	/* NFIPSEC_SADB_X_EXT_SA_MARK: set on what comes out (mask 0: none). */
+	u32 mark_value, mark_mask;
+
 	/* Tunnel mode's outer header (tunnel_hdr.c): NFIPSEC_DF_*, _DSCP_*. */
 	u8 df_mode;
 	u8 dscp_mode;

@@ -32,6 +32,7 @@
 #include <linux/socket.h>
 #include <linux/timekeeping.h>
 
+#include "name_sel.h"
 #include "netns.h"
 #include "spd_int.h"
 
@@ -58,6 +59,8 @@ static void policy_release(struct kref *ref)
 	struct nfipsec_policy *pol = container_of(ref, struct nfipsec_policy,
 						  ref);
 
+	if (pol->name)
+		kfree_rcu(pol->name, rcu);
 	kfree_rcu(pol, rcu);
 }
 

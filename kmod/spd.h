@@ -81,6 +81,8 @@ struct nfipsec_policy {
 	bool on_pending;	/* spd.c: on nfipsec_spd.pending; cfg_lock */
 	struct nfipsec_sel sel;
 	struct nfipsec_tmpl tmpl[NFIPSEC_MAX_TMPL];
+	/* Name selector (name_sel.h), NULL for none; freed with the policy. */
+	struct nfipsec_name_sel *name;
 	time64_t add_time;
 	time64_t use_time;	/* written racily by readers: a hint */
 };

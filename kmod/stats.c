@@ -35,6 +35,7 @@ static const char *const stat_names[NFIPSEC_STAT_MAX] = {
 	[NFIPSEC_STAT_IN_TMPL_MISMATCH] = "InTmplMismatch",
 	[NFIPSEC_STAT_IN_NOMEM] = "InNoMem",
 	[NFIPSEC_STAT_IN_STATE_MISMATCH] = "InStateMismatch",
+	[NFIPSEC_STAT_IN_NAME_MISMATCH] = "InNameMismatch",
 	[NFIPSEC_STAT_OUT_ERROR] = "OutError",
 	[NFIPSEC_STAT_OUT_NO_SA] = "OutNoStates",
 	[NFIPSEC_STAT_OUT_ACQUIRE_QUEUED] = "OutAcquireQueued",

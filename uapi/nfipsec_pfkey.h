@@ -91,7 +91,56 @@ struct nfipsec_sadb_x_tunnel_hdr {
 	__u8	sadb_x_tunnel_hdr_reserved;	/* 0 */
 } __attribute__((packed));
 
+/*
+ * SPD Name selector (RFC 4301 §4.4.1.1 "Name"): a peer-identity pattern
+ * on a policy, in X_SPDADD and X_SPDUPDATE, returned by X_SPDGET and
+ * X_SPDDUMP. An inbound or forward PROTECT policy that has one admits a
+ * packet only when it came through an SA whose SADB_EXT_IDENTITY_SRC (the
+ * peer's identity, which the key manager stored at ADD/UPDATE after IKE
+ * authenticated it) matches; otherwise the packet is dropped
+ * (InNameMismatch), not passed on to a later policy. Outbound policies
+ * keep and report it, and ignore it. Documentation/pfkey.md has more.
+ *
+ * sadb_x_name_type is the SADB_IDENTTYPE_* the identity must have (0:
+ * any). The pattern is a NUL-terminated string, 1 to 127 bytes, padded
+ * with zeros to 8 bytes:
+ *   "alice@family.example"  exactly this identity (ASCII case-insensitive)
+ *   "*@family.example"      any user at that domain (a non-empty local part)
+ *   "*.example.com"         any name under that domain (one label or more)
+ *   "*"                     any identity at all (but there must be one)
+ */
+#define NFIPSEC_SADB_X_EXT_NAME			34
+
+struct nfipsec_sadb_x_name {
+	__u16	sadb_x_name_len;
+	__u16	sadb_x_name_exttype;		/* NFIPSEC_SADB_X_EXT_NAME */
+	__u8	sadb_x_name_type;		/* SADB_IDENTTYPE_*, 0: any */
+	__u8	sadb_x_name_reserved[3];	/* 0 */
+	/* followed by the pattern, NUL-terminated, zero-padded */
+} __attribute__((packed));
+
+#define NFIPSEC_NAME_MAX			127
+
+/*
+ * A mark for what came through an SA, for the firewall (nftables "meta
+ * mark"): in ADD and UPDATE, returned by GET and DUMP. Every packet that
+ * comes out of the SA (decrypted and verified) gets
+ *	skb->mark = (skb->mark & ~mask) | (value & mask)
+ * so a key manager that gives each peer identity (or group of them) its
+ * own value lets nftables rules say "only peers of group X on port 445":
+ * "meta mark & 0xff00 == 0x0100 tcp dport 445 accept". mask 0: no mark.
+ */
+#define NFIPSEC_SADB_X_EXT_SA_MARK		35
+
+struct nfipsec_sadb_x_sa_mark {
+	__u16	sadb_x_sa_mark_len;		/* 2 (16 bytes) */
+	__u16	sadb_x_sa_mark_exttype;		/* NFIPSEC_SADB_X_EXT_SA_MARK */
+	__u32	sadb_x_sa_mark_reserved;	/* 0 */
+	__u32	sadb_x_sa_mark_value;
+	__u32	sadb_x_sa_mark_mask;
+} __attribute__((packed));
+
 /* Highest extension type nfipsec knows. */
-#define NFIPSEC_SADB_EXT_MAX			33
+#define NFIPSEC_SADB_EXT_MAX			35
 
 #endif /* _UAPI_NFIPSEC_PFKEY_H */

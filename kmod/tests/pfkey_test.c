@@ -585,6 +585,85 @@ static void pfkey_sa_replay_ext(struct kunit *test)
 			    (const void *)r);
 }
 
+/* A Name selector on SPDADD: @pat (@len bytes, zero-padded to 8). */
+static int spdadd_name(struct kunit *test, u8 type, const char *pat,
+		       size_t len)
+{
+	struct nfipsec_sadb_x_name *n;
+	struct mbuf *m = mbuf_new(test);
+
+	build_spdadd(m);
+	n = put(m, NFIPSEC_SADB_X_EXT_NAME, ALIGN(sizeof(*n) + len, 8));
+	n->sadb_x_name_type = type;
+	memcpy(n + 1, pat, len);
+	finish(m);
+	return parse(m);
+}
+
+static void pfkey_name_ext(struct kunit *test)
+{
+	struct nfipsec_sadb_x_name *n;
+	struct mbuf *m;
+
+	KUNIT_EXPECT_EQ(test, spdadd_name(test, SADB_IDENTTYPE_USERFQDN,
+					  "*@family.example", 17), 0);
+	KUNIT_EXPECT_EQ(test, spdadd_name(test, 0, "*", 2), 0);
+	/* empty; not NUL-terminated; bytes after the NUL; bad type */
+	KUNIT_EXPECT_EQ(test, spdadd_name(test, 0, "", 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdadd_name(test, 0, "abcdefgh", 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdadd_name(test, 0, "ab\0cd", 5), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdadd_name(test, SADB_IDENTTYPE_MAX + 1, "*", 2),
+			-EINVAL);
+	/* NFIPSEC_NAME_MAX bytes and its NUL fit; one more does not. */
+	m = mbuf_new(test);
+	build_spdadd(m);
+	n = put(m, NFIPSEC_SADB_X_EXT_NAME, sizeof(*n) + 136);
+	memset(n + 1, 'a', NFIPSEC_NAME_MAX);
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), 0);
+	memset(n + 1, 'a', NFIPSEC_NAME_MAX + 1);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* reserved bytes */
+	m = mbuf_new(test);
+	build_spdadd(m);
+	n = put(m, NFIPSEC_SADB_X_EXT_NAME, sizeof(*n) + 8);
+	n->sadb_x_name_reserved[1] = 1;
+	((char *)(n + 1))[0] = '*';
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* SAs take no Name selector. */
+	m = mbuf_new(test);
+	build_add(m);
+	n = put(m, NFIPSEC_SADB_X_EXT_NAME, sizeof(*n) + 8);
+	((char *)(n + 1))[0] = '*';
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+}
+
+static void pfkey_sa_mark_ext(struct kunit *test)
+{
+	struct nfipsec_sadb_x_sa_mark *mk;
+	struct nfipsec_pfkey_msg msg;
+	struct mbuf *m = mbuf_new(test);
+
+	build_add(m);
+	mk = put(m, NFIPSEC_SADB_X_EXT_SA_MARK, sizeof(*mk));
+	mk->sadb_x_sa_mark_value = 0x100;
+	mk->sadb_x_sa_mark_mask = 0xff00;
+	finish(m);
+	KUNIT_ASSERT_EQ(test, nfipsec_pfkey_parse(m->b, m->len, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, msg.ext[NFIPSEC_SADB_X_EXT_SA_MARK],
+			    (const void *)mk);
+	mk->sadb_x_sa_mark_reserved = 1;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* Policies take no mark. */
+	m = mbuf_new(test);
+	build_spdadd(m);
+	put(m, NFIPSEC_SADB_X_EXT_SA_MARK, sizeof(*mk));
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+}
+
 static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_add_parses),
 	KUNIT_CASE(pfkey_spdadd_parses),
@@ -607,6 +686,8 @@ static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_bad_ipsecrequest),
 	KUNIT_CASE(pfkey_too_many_requests),
 	KUNIT_CASE(pfkey_sa_replay_ext),
+	KUNIT_CASE(pfkey_name_ext),
+	KUNIT_CASE(pfkey_sa_mark_ext),
 	{}
 };
 

@@ -18,6 +18,15 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
                                    ADD an AES-GCM SA (KEY_GCM) in UDP
                                    (UDP_ENCAP_ESPINUDP, these ports); GET
                                    must return the NAT-T extensions
+    pfkey_client.py ident-add SRC DST SPI IDENTITY MARK
+                                   ADD an AES-GCM transport SA whose
+                                   IDENTITY_SRC is IDENTITY (user@fqdn) and
+                                   whose SA_MARK is MARK/0xff00; GET must
+                                   return both
+    pfkey_client.py name-spdadd SRC DST PROTO DPORT PATTERN
+                                   X_SPDADD an inbound ESP transport policy
+                                   with a Name selector (user@fqdn
+                                   identities); X_SPDGET must return it
     pfkey_client.py natt-mapping SPI PORT SECS
                                    REGISTER for ESP, print "registered", and
                                    wait SECS for X_NAT_T_NEW_MAPPING of SPI
@@ -47,7 +56,9 @@ EXT_POLICY, EXT_SA2, EXT_NAT_TYPE, EXT_NAT_SPORT, EXT_NAT_DPORT = (18, 19, 20,
 EXT_NAT_OA = 23
 X_NAT_T_NEW_MAPPING = 23
 UDP_ENCAP_ESPINUDP = 2
-EXT_SA_REPLAY = 32                      # nfipsec (uapi/nfipsec_pfkey.h)
+EXT_SA_REPLAY = 32
+EXT_NAME, EXT_SA_MARK = 34, 35          # nfipsec (uapi/nfipsec_pfkey.h)
+IDENTTYPE_USERFQDN = 3                      # nfipsec (uapi/nfipsec_pfkey.h)
 AALG_SHA1, AALG_SHA256 = 3, 5
 EALG_AESCBC, EALG_GCM16, EALG_CHACHA = 12, 20, 28
 STATE_LARVAL, STATE_MATURE = 0, 1
@@ -556,6 +567,52 @@ def natt_mapping(spi, port, secs):
        (len(seen), span))
 
 
+def ident(etype, text, itype=IDENTTYPE_USERFQDN):
+    return ext(etype, struct.pack("=HHQ", itype, 0, 0) +
+               pad8(text.encode() + b"\0"))
+
+
+def ident_add(src, dst, spi, who, mark):
+    k = PfKey()
+    add_gcm(k, spi, src, dst,
+            extra=sa2(MODE_TRANSPORT, 0) + ident(EXT_IDENT_SRC, who) +
+            ext(EXT_SA_MARK, struct.pack("=III", 0, mark, 0xff00)))
+    g = k.ask(GET, SATYPE_ESP, sa(spi) + address(EXT_SRC, src) +
+              address(EXT_DST, dst))
+    ok(who.encode() + b"\0" in g.ext[EXT_IDENT_SRC],
+       "SA 0x%x: IDENTITY_SRC %s" % (spi, who))
+    ok(struct.unpack_from("=II", g.ext[EXT_SA_MARK], 8) == (mark, 0xff00),
+       "SA 0x%x: mark 0x%x/0xff00" % (spi, mark))
+
+
+def name_spdadd(src, dst, proto, dport, pattern):
+    k = PfKey()
+    name = ext(EXT_NAME, struct.pack("=B3x", IDENTTYPE_USERFQDN) +
+               pattern.encode() + b"\0")
+    r = k.ask(X_SPDADD, SATYPE_UNSPEC,
+              address(EXT_SRC, src, None, proto) +
+              address(EXT_DST, dst, None, proto, dport) +
+              policy(POLICY_IPSEC, DIR_IN,
+                     ipsecrequest(IPPROTO_ESP, MODE_TRANSPORT,
+                                  LEVEL_REQUIRE)) + name)
+    pid = r.policy()["id"]
+    g = k.ask(X_SPDGET, SATYPE_UNSPEC, policy(POLICY_IPSEC, DIR_IN, pid=pid))
+    got = g.ext.get(EXT_NAME, b"")
+    ok(pattern.encode() + b"\0" in got and got[4] == IDENTTYPE_USERFQDN,
+       "policy %d: Name selector %s" % (pid, pattern))
+    # A pattern that is empty, or not NUL-terminated, is refused.
+    for bad in (b"\0" * 8, b"x" * 8):
+        k.ask(X_SPDADD, SATYPE_UNSPEC,
+              address(EXT_SRC, src, None, proto) +
+              address(EXT_DST, dst, None, proto, dport + 1) +
+              policy(POLICY_IPSEC, DIR_IN,
+                     ipsecrequest(IPPROTO_ESP, MODE_TRANSPORT,
+                                  LEVEL_REQUIRE)) +
+              ext(EXT_NAME, struct.pack("=B3x", 0) + bad),
+              want_errno=errno.EINVAL)
+    print("ok: malformed Name selectors are EINVAL")
+
+
 def count():
     print(len(PfKey().dump(DUMP)))
 
@@ -585,6 +642,12 @@ if __name__ == "__main__":
     elif cmd == "natt-add":
         natt_add(sys.argv[2], sys.argv[3], int(sys.argv[4], 0), sys.argv[5],
                  int(sys.argv[6]), int(sys.argv[7]))
+    elif cmd == "ident-add":
+        ident_add(sys.argv[2], sys.argv[3], int(sys.argv[4], 0), sys.argv[5],
+                  int(sys.argv[6], 0))
+    elif cmd == "name-spdadd":
+        name_spdadd(sys.argv[2], sys.argv[3], int(sys.argv[4]),
+                    int(sys.argv[5]), sys.argv[6])
     elif cmd == "natt-mapping":
         natt_mapping(int(sys.argv[2], 0), int(sys.argv[3]),
                      float(sys.argv[4]))
