@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The IP headers around ESP, both ways (RFC 4301 §5.1.2, RFC 4303 §3.1).
+ * The IP headers around ESP or AH, both ways (RFC 4301 §5.1.2, RFC 4303
+ * §3.1, RFC 4302 §3.1: AH goes where ESP goes).
  * esp.c does the ESP header, trailer and crypto; this file decides where
  * ESP goes and builds or strips what surrounds it.
  *
@@ -24,6 +25,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "path.h"
 #include "tunnel_hdr.h"
@@ -95,13 +97,17 @@ static int push_outer(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	ds = nfipsec_tunnel_outer_ds(sa, ds);
 	df = nfipsec_tunnel_outer_df(sa, skb, inner_family);
 	e->nexthdr = inner_family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	e->proto = sa->proto;
 	e->outer_family = sa->family;
 	e->hdrlen = sa->family == AF_INET ? sizeof(struct iphdr) :
 					    sizeof(struct ipv6hdr);
 	e->nhoff = sa->family == AF_INET ? offsetof(struct iphdr, protocol) :
 					   offsetof(struct ipv6hdr, nexthdr);
-	/* Room for the outer header, ESP's and the link layer's in one go. */
-	room = e->hdrlen + nfipsec_esp_hdrlen(sa) + LL_RESERVED_SPACE(dst->dev);
+	/* Room for the outer header, ESP's or AH's and the link layer's in
+	 * one go.
+	 */
+	room = e->hdrlen + nfipsec_xform_hdrlen(sa, sa->family) +
+	       LL_RESERVED_SPACE(dst->dev);
 	if (skb_cow_head(skb, room))
 		return -ENOMEM;
 	skb_push(skb, e->hdrlen);
@@ -117,7 +123,7 @@ static int push_outer(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		iph->id = 0;
 		iph->frag_off = df;
 		iph->ttl = ip4_dst_hoplimit(dst);
-		iph->protocol = IPPROTO_ESP;
+		iph->protocol = sa->proto;
 		iph->check = 0;
 		iph->saddr = sa->saddr.ip;
 		iph->daddr = sa->daddr.ip;
@@ -126,7 +132,7 @@ static int push_outer(const struct nfipsec_sa *sa, struct sk_buff *skb,
 
 		ip6_flow_hdr(ip6h, ds, 0);
 		ip6h->payload_len = 0;
-		ip6h->nexthdr = IPPROTO_ESP;
+		ip6h->nexthdr = sa->proto;
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
 		ip6h->saddr = sa->saddr.in6;
 		ip6h->daddr = sa->daddr.in6;
@@ -138,6 +144,7 @@ int nfipsec_encap_prepare(const struct nfipsec_sa *sa, struct sk_buff *skb,
 			  u8 inner_family, struct nfipsec_encap *e)
 {
 	skb_reset_network_header(skb);
+	e->proto = sa->proto;
 	if (sa->mode == NFIPSEC_MODE_TUNNEL)
 		return push_outer(sa, skb, inner_family, e);
 	if (sa->family != inner_family)
@@ -149,7 +156,7 @@ int nfipsec_encap_prepare(const struct nfipsec_sa *sa, struct sk_buff *skb,
 void nfipsec_encap_finish(struct sk_buff *skb, const struct nfipsec_encap *e)
 {
 	skb_reset_network_header(skb);
-	skb_network_header(skb)[e->nhoff] = IPPROTO_ESP;
+	skb_network_header(skb)[e->nhoff] = e->proto;
 	if (e->outer_family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
 
@@ -181,11 +188,12 @@ int nfipsec_encap_find_esp(struct sk_buff *skb, u8 family,
 		if (ret)
 			return ret;
 	}
-	if (e->nexthdr != IPPROTO_ESP)
+	if (e->nexthdr != IPPROTO_ESP && e->nexthdr != IPPROTO_AH)
 		return -ENOENT;
-	/* The SPI and sequence number, linear. */
-	return pskb_may_pull(skb, e->hdrlen + sizeof(struct ip_esp_hdr)) ?
-		0 : -EINVAL;
+	e->proto = e->nexthdr;
+	/* The SPI and sequence number, linear (AH: after 4 bytes more). */
+	return pskb_may_pull(skb, e->hdrlen + sizeof(struct ip_esp_hdr) +
+			     (e->proto == IPPROTO_AH ? 4 : 0)) ? 0 : -EINVAL;
 }
 
 static int decap_transport(struct sk_buff *skb, const struct nfipsec_encap *e,

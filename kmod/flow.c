@@ -159,13 +159,6 @@ static int flow6(const struct sk_buff *skb, bool outbound,
 			nexthdr = h->nexthdr;
 			off += ipv6_optlen(h);
 			break;
-		case NEXTHDR_AUTH:
-			h = skb_header_pointer(skb, off, sizeof(_h), &_h);
-			if (!h)
-				goto opaque;
-			nexthdr = h->nexthdr;
-			off += ipv6_authlen(h);
-			break;
 		case NEXTHDR_FRAGMENT:
 			fh = skb_header_pointer(skb, off, sizeof(_fh), &_fh);
 			if (!fh)
@@ -182,6 +175,10 @@ static int flow6(const struct sk_buff *skb, bool outbound,
 			}
 			break;
 		default:
+			/* AH, like ESP, is the next layer (as in IPv4):
+			 * a policy may select it, and IPsec packets pass
+			 * output's re-entry check (output.c).
+			 */
 			goto done;
 		}
 	}

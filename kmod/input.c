@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Inbound processing (RFC 4301 §5.2): ESP addressed to us is decrypted and
- * decapsulated at PRE_ROUTING, after defragmentation, and its content
+ * Inbound processing (RFC 4301 §5.2): ESP or AH addressed to us is
+ * verified, decrypted and decapsulated at PRE_ROUTING, after defragmentation, and its content
  * reinjected with netif_rx() so that it is routed, filtered and delivered
  * like any packet received on the same device. The inbound SPD check then
  * runs on that content at LOCAL_IN (SPD-I, direction IN) or FORWARD
@@ -23,15 +23,19 @@
  * it (as they pass a packet XFRM decapsulated in transport mode). The
  * packet holds a reference on it like on any sec_path entry, and frees it
  * with the packet. The record itself - what the policy check needs to
- * match a template: protocol, SPI, mode, reqid and the tunnel's endpoints
- * - sits in the sec_path's unused bytes after that one entry (xvec[1..]
+ * match templates: protocol, mode, reqid and the tunnel's endpoints of
+ * every SA the packet came through, outermost first, one more each time
+ * an inner layer is taken off and reinjected (AH around ESP, ESP in a
+ * tunnel) - sits in the sec_path's unused bytes after that one entry
+ * (xvec[1..]
  * and ovec, unused while olen is 0), recognised by the marker in xvec[0],
  * len == 1 and a magic word. When XFRM pushes a state of its own onto the
  * path (len > 1), the record is gone, and the packet is XFRM's.
  *
  * The policy check (RFC 4301 §5.2 step 4, §4.4.1):
- *  - came through SA X, and the policy matching the content is PROTECT
- *    with a template X fits: accept; another template: IN_TMPL_MISMATCH;
+ *  - came through SAs X, Y..., and the policy matching the content is
+ *    PROTECT with templates they fit, in order (a bundle: see protect_ok):
+ *    accept; otherwise IN_TMPL_MISMATCH;
  *  - came through a tunnel-mode SA, and no PROTECT policy covers the
  *    content: the content is outside the SA's selectors, IN_SEL_MISMATCH
  *    (PF_KEY gives SAs no selectors of their own; those of the policy the
@@ -56,6 +60,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/xfrm.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "flow.h"
 #include "name_sel.h"
@@ -66,16 +71,43 @@
 
 #define REC_MAGIC	0x6e664950	/* "nfIP" */
 
-/* The record of the SA a packet came through, in sec_path.xvec[]. */
-struct in_rec {
-	__be32 spi;
+/*
+ * The record of the SAs a packet came through, outermost first, in the
+ * sec_path's bytes after its one entry (see the top of the file): @n
+ * entries in @buf, each a struct in_ent followed by its tunnel endpoints
+ * (4 + 4 bytes for IPv4, 16 + 16 for IPv6; none in transport mode, nor for
+ * a tunnel between the same endpoints as the tunnel before it). That holds
+ * AH+ESP (transport, or tunnels between the same IPv6 endpoints), ESP
+ * transport inside an IPv6 tunnel, or seven transport SAs; a packet nested
+ * deeper is dropped (IN_NESTING).
+ */
+struct in_ent {
 	u32 reqid;
 	u8 proto;
 	u8 mode;
-	u8 family;		/* of saddr/daddr */
-	u8 pad;
-	union nf_inet_addr saddr, daddr;
+	u8 family;		/* of the endpoints that follow */
+	u8 addrlen;		/* bytes of them: 0, 8 or 32 */
+};
+
+#define REC_SPACE	(sizeof_field(struct sec_path, xvec) - \
+			 sizeof(struct xfrm_state *) + \
+			 sizeof_field(struct sec_path, ovec))
+#define REC_MAX		8	/* entries: REC_SPACE / sizeof(in_ent) */
+
+struct in_rec {
 	u32 magic;
+	u8 n;			/* entries */
+	u8 used;		/* bytes of @buf */
+	u8 buf[REC_SPACE - 6];
+};
+
+/* One entry, decoded, as the policy check reads it. */
+struct in_sa {
+	u32 reqid;
+	u8 proto;
+	u8 mode;
+	u8 family;
+	union nf_inet_addr saddr, daddr;
 };
 
 /* What the ESP completion needs to finish one packet (copied by esp.c). */
@@ -110,8 +142,9 @@ static struct in_rec *rec_slot(struct sec_path *sp)
 	/* xvec[1..] and ovec[] are contiguous, and hold the record. */
 	BUILD_BUG_ON(offsetof(struct sec_path, ovec) !=
 		     offsetof(struct sec_path, xvec) + sizeof(sp->xvec));
-	BUILD_BUG_ON(sizeof(struct in_rec) >
-		     sizeof(sp->xvec) - sizeof(sp->xvec[0]) + sizeof(sp->ovec));
+	BUILD_BUG_ON(sizeof(struct in_rec) != REC_SPACE);
+	BUILD_BUG_ON(REC_MAX * sizeof(struct in_ent) <
+		     sizeof_field(struct in_rec, buf));
 	return (struct in_rec *)((u8 *)sp + offsetof(struct sec_path, xvec) +
 				 sizeof(sp->xvec[0]));
 }
@@ -127,10 +160,72 @@ static const struct in_rec *rec_get(const struct sk_buff *skb)
 	return r->magic == REC_MAGIC ? r : NULL;
 }
 
-static int rec_set(struct sk_buff *skb, const struct nfipsec_sa *sa)
+/* Decode @r into @s (REC_MAX of them); returns how many. */
+static unsigned int rec_read(const struct in_rec *r, struct in_sa *s)
+{
+	const struct in_sa *last = NULL;
+	unsigned int off = 0, i;
+
+	for (i = 0; r && i < r->n && i < REC_MAX; i++) {
+		struct in_ent ent;
+
+		if (off + sizeof(ent) > r->used)
+			break;
+		memcpy(&ent, r->buf + off, sizeof(ent));
+		off += sizeof(ent);
+		if (off + ent.addrlen > r->used)
+			break;
+		memset(&s[i], 0, sizeof(s[i]));
+		if (ent.mode == NFIPSEC_MODE_TUNNEL && !ent.addrlen) {
+			/* The endpoints of the tunnel entry before it. */
+			if (!last)
+				break;
+			s[i] = *last;
+		}
+		s[i].reqid = ent.reqid;
+		s[i].proto = ent.proto;
+		s[i].mode = ent.mode;
+		s[i].family = ent.family;
+		if (ent.addrlen == 8) {
+			memcpy(&s[i].saddr.ip, r->buf + off, 4);
+			memcpy(&s[i].daddr.ip, r->buf + off + 4, 4);
+		} else if (ent.addrlen == 32) {
+			memcpy(&s[i].saddr.in6, r->buf + off, 16);
+			memcpy(&s[i].daddr.in6, r->buf + off + 16, 16);
+		}
+		off += ent.addrlen;
+		if (ent.mode == NFIPSEC_MODE_TUNNEL)
+			last = &s[i];
+	}
+	return i;
+}
+
+/*
+ * Does @sa tunnel between the same endpoints as the last tunnel of @r (AH
+ * around ESP, both in tunnel mode)? Its entry then needs no addresses.
+ */
+static bool rec_same_tunnel(const struct in_rec *r, const struct nfipsec_sa *sa)
+{
+	struct in_sa s[REC_MAX];
+	unsigned int n = rec_read(r, s);
+
+	while (n--) {
+		if (s[n].mode != NFIPSEC_MODE_TUNNEL)
+			continue;
+		return s[n].family == sa->family &&
+		       !memcmp(&s[n].saddr, &sa->saddr, sizeof(sa->saddr)) &&
+		       !memcmp(&s[n].daddr, &sa->daddr, sizeof(sa->daddr));
+	}
+	return false;
+}
+
+static int rec_add(struct sk_buff *skb, const struct nfipsec_sa *sa)
 {
 	struct sec_path *sp = secpath_set(skb);
+	unsigned int alen = 0;
+	struct in_ent ent;
 	struct in_rec *r;
+	u8 *p;
 
 	if (!sp)
 		return -ENOMEM;
@@ -142,16 +237,43 @@ static int rec_set(struct sk_buff *skb, const struct nfipsec_sa *sa)
 		return 0;	/* XFRM's: leave it alone */
 	}
 	r = rec_slot(sp);
-	memset(r, 0, sizeof(*r));
-	r->spi = sa->spi;
-	r->reqid = sa->reqid;
-	r->proto = sa->proto;
-	r->mode = sa->mode;
-	r->family = sa->family;
-	r->saddr = sa->saddr;
-	r->daddr = sa->daddr;
-	r->magic = REC_MAGIC;
+	if (r->magic != REC_MAGIC) {
+		memset(r, 0, sizeof(*r));
+		r->magic = REC_MAGIC;
+	}
+	if (sa->mode == NFIPSEC_MODE_TUNNEL && !rec_same_tunnel(r, sa))
+		alen = sa->family == AF_INET ? 8 : 32;
+	if (r->used + sizeof(ent) + alen > sizeof(r->buf))
+		return -ENOSPC;
+	ent = (struct in_ent){
+		.reqid = sa->reqid, .proto = sa->proto, .mode = sa->mode,
+		.family = sa->family, .addrlen = alen,
+	};
+	p = r->buf + r->used;
+	memcpy(p, &ent, sizeof(ent));
+	p += sizeof(ent);
+	if (alen == 8) {
+		memcpy(p, &sa->saddr.ip, 4);
+		memcpy(p + 4, &sa->daddr.ip, 4);
+	} else if (alen) {
+		memcpy(p, &sa->saddr.in6, 16);
+		memcpy(p + 16, &sa->daddr.in6, 16);
+	}
+	r->used += sizeof(ent) + alen;
+	r->n++;
 	return 0;
+}
+
+/* Did the packet come out of a tunnel-mode SA? */
+static bool rec_has_tunnel(const struct in_rec *r)
+{
+	struct in_sa s[REC_MAX];
+	unsigned int i, n = rec_read(r, s);
+
+	for (i = 0; i < n; i++)
+		if (s[i].mode == NFIPSEC_MODE_TUNNEL)
+			return true;
+	return false;
 }
 
 /* An SA with selectors of its own narrower than "anything". */
@@ -215,7 +337,13 @@ static void in_finish(struct nfipsec_sa *sa, struct sk_buff *skb, int nexthdr,
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);
 		goto drop;
 	}
-	if (rec_set(skb, sa)) {
+	switch (rec_add(skb, sa)) {
+	case 0:
+		break;
+	case -ENOSPC:
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NESTING);
+		goto drop;
+	default:
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NOMEM);
 		goto drop;
 	}
@@ -239,6 +367,18 @@ static void in_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
 		in_finish(sa, skb, ret, ctx);
 	}
 	nfipsec_path_put();
+}
+
+/* esp.c wants skb->data at the ESP header, ah.c the whole packet. */
+static int in_xform(struct nfipsec_sa *sa, struct sk_buff *skb,
+		    const struct nfipsec_encap *e,
+		    const struct nfipsec_esp_cb *cb)
+{
+	if (sa->proto == IPPROTO_AH)
+		return nfipsec_ah_input(sa, skb, e, cb);
+	__skb_pull(skb, e->hdrlen);
+	skb_reset_transport_header(skb);
+	return nfipsec_esp_input(sa, skb, cb);
 }
 
 /* Is this ESP someone else's to handle (XFRM in the same namespace)? */
@@ -269,14 +409,22 @@ unsigned int nfipsec_input(struct sk_buff *skb,
 				 NFIPSEC_STAT_IN_HDR_ERROR);
 		return NF_DROP;
 	}
-	spi = ((struct ip_esp_hdr *)(skb_network_header(skb) + c.e.hdrlen))->spi;
+	/* ESP in UDP (NAT-T) leaves @proto 0: it is ESP. */
+	if (c.e.proto != IPPROTO_AH)
+		c.e.proto = IPPROTO_ESP;
+	if (c.e.proto == IPPROTO_AH)
+		spi = ((struct ip_auth_hdr *)(skb_network_header(skb) +
+					      c.e.hdrlen))->spi;
+	else
+		spi = ((struct ip_esp_hdr *)(skb_network_header(skb) +
+					     c.e.hdrlen))->spi;
 	if (family == AF_INET)
 		daddr.ip = ip_hdr(skb)->daddr;
 	else
 		daddr.in6 = ipv6_hdr(skb)->daddr;
 
 	rcu_read_lock();
-	sa = nfipsec_sad_lookup_rcu(nn, IPPROTO_ESP, spi, family, &daddr);
+	sa = nfipsec_sad_lookup_rcu(nn, c.e.proto, spi, family, &daddr);
 	if (!sa) {
 		rcu_read_unlock();
 		if (xfrm_may_own(state->net))
@@ -291,13 +439,10 @@ unsigned int nfipsec_input(struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	/* esp.c wants skb->data at the ESP header. */
-	__skb_pull(skb, c.e.hdrlen);
-	skb_reset_transport_header(skb);
 	cb.ctx = &c;
 	cb.ctxlen = sizeof(c);
 	nfipsec_path_get();
-	ret = nfipsec_esp_input(sa, skb, &cb);
+	ret = in_xform(sa, skb, &c.e, &cb);
 	if (ret == -EINPROGRESS) {
 		rcu_read_unlock();
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_CRYPTO_ASYNC);
@@ -314,8 +459,8 @@ unsigned int nfipsec_input(struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-/* Does the SA of record @r fit template @t (RFC 4301 §5.2 step 4)? */
-static bool tmpl_fits(const struct nfipsec_tmpl *t, const struct in_rec *r)
+/* Does SA @r of the record fit template @t (RFC 4301 §5.2 step 4)? */
+static bool tmpl_fits(const struct nfipsec_tmpl *t, const struct in_sa *r)
 {
 	static const union nf_inet_addr any;
 	u8 mode = t->mode == NFIPSEC_MODE_ANY ? NFIPSEC_MODE_TRANSPORT :
@@ -336,22 +481,42 @@ static bool tmpl_fits(const struct nfipsec_tmpl *t, const struct in_rec *r)
 	       !memcmp(&t->daddr, &r->daddr, sizeof(any));
 }
 
-/* The verdict of a PROTECT policy on a packet with record @r (or none). */
+/*
+ * The verdict of a PROTECT policy on a packet with record @r (or none):
+ * the packet must have come through the whole bundle (RFC 4301 §5.2 step
+ * 4; KAME and XFRM semantics). Templates are listed innermost first and
+ * the record outermost first, so they are matched in opposite orders. A
+ * template at level "use" may be missing; a required one may skip
+ * transport-mode SAs that fit no template (more protection than asked
+ * for), never a tunnel. Tunnel-mode SAs left over are refused: the
+ * content was not what they may carry.
+ */
 static bool protect_ok(const struct nfipsec_policy *pol,
 		       const struct in_rec *r)
 {
-	unsigned int i;
-	bool optional = true;
+	struct in_sa s[REC_MAX];
+	unsigned int n = rec_read(r, s), k = 0, i, j;
 
-	for (i = 0; i < pol->ntmpl; i++) {
+	for (i = pol->ntmpl; i-- > 0;) {
 		const struct nfipsec_tmpl *t = &pol->tmpl[i];
 
-		if (r && tmpl_fits(t, r))
-			return true;
-		if (t->level != NFIPSEC_LEVEL_USE)
-			optional = false;
+		for (j = k; j < n; j++) {
+			if (tmpl_fits(t, &s[j]))
+				break;
+			if (s[j].mode != NFIPSEC_MODE_TRANSPORT) {
+				j = n;
+				break;
+			}
+		}
+		if (j < n)
+			k = j + 1;
+		else if (t->level != NFIPSEC_LEVEL_USE)
+			return false;
 	}
-	return optional;
+	for (; k < n; k++)
+		if (s[k].mode != NFIPSEC_MODE_TRANSPORT)
+			return false;
+	return true;
 }
 
 unsigned int nfipsec_input_policy(struct sk_buff *skb,
@@ -388,7 +553,7 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 		goto out;
 	}
 	if (!pol) {
-		if (r && r->mode == NFIPSEC_MODE_TUNNEL) {
+		if (rec_has_tunnel(r)) {
 			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);
 			verdict = NF_DROP;
 		}
@@ -404,7 +569,7 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 		}
 		break;
 	case NFIPSEC_ACT_BYPASS:
-		if (r && r->mode == NFIPSEC_MODE_TUNNEL) {
+		if (rec_has_tunnel(r)) {
 			nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_SEL_MISMATCH);
 			verdict = NF_DROP;
 		} else {

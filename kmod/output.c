@@ -30,6 +30,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "flow.h"
 #include "natt.h"
@@ -42,7 +43,52 @@ struct out_ctx {
 	struct nfipsec_encap e;
 	u8 mode;
 	bool same_family;	/* outer family = inner: keep skb->sk's opts */
+	u8 nnext;		/* SAs of the bundle still to apply */
+	struct nfipsec_sa *next[NFIPSEC_MAX_TMPL - 1];	/* referenced */
 };
+
+static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
+			struct out_ctx *c, u8 family);
+static int route_tunnel(struct net *net, const struct nfipsec_sa *sa,
+			struct sk_buff *skb);
+
+/* The packet died: the bundle's SAs it would have gone through are free. */
+static void chain_put(const struct out_ctx *c)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(struct out_ctx) > NFIPSEC_ESP_CTX_MAX);
+	for (i = 0; i < c->nnext; i++)
+		nfipsec_sa_put(c->next[i]);
+}
+
+/*
+ * A bundle (RFC 4301 §4.5, KAME's several ipsecrequests): the next SA's
+ * turn, on the packet the last one made. Templates are applied in their
+ * order, the first innermost, as KAME and XFRM do. Consumes @skb.
+ */
+static void out_next(struct sk_buff *skb, const struct out_ctx *c)
+{
+	struct out_ctx n = *c;
+	struct nfipsec_sa *sa = n.next[0];
+	u8 family = c->e.outer_family;
+
+	n.nnext--;
+	memmove(n.next, n.next + 1, n.nnext * sizeof(n.next[0]));
+	n.mode = sa->mode;
+	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+		if (route_tunnel(n.net, sa, skb)) {
+			nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_NO_ROUTE);
+			kfree_skb(skb);
+			chain_put(&n);
+			goto out;
+		}
+		n.same_family &= sa->family == family;
+	}
+	protect_one(sa, skb, &n, family);
+out:
+	nfipsec_sa_put(sa);
+}
 
 static void out_send(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		     struct out_ctx *c)
@@ -56,6 +102,10 @@ static void out_send(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	sk = c->same_family ? skb->sk : NULL;
+	if (c->nnext) {
+		out_next(skb, c);
+		return;
+	}
 	/* A new packet: not the inner one's connection, and free to be
 	 * fragmented (the SA's peer reassembles it before ESP).
 	 */
@@ -64,8 +114,6 @@ static void out_send(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	if (c->e.outer_family == AF_INET) {
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 		skb->protocol = htons(ETH_P_IP);
-		if (c->mode == NFIPSEC_MODE_TUNNEL)
-			ip_select_ident(c->net, skb, NULL);
 		ip_local_out(c->net, sk, skb);
 	} else {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
@@ -82,6 +130,7 @@ static void out_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
 	if (ret) {
 		nfipsec_stat_inc(sa->nn, nfipsec_esp_out_stat(ret));
 		kfree_skb(skb);
+		chain_put(c);
 	} else {
 		out_send(sa, skb, c);
 	}
@@ -102,10 +151,18 @@ static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 		nfipsec_stat_inc(sa->nn, ret == -ENOMEM ? NFIPSEC_STAT_OUT_NOMEM :
 				 NFIPSEC_STAT_OUT_ERROR);
 		kfree_skb(skb);
+		chain_put(c);
 		return;
 	}
 	nfipsec_path_get();
-	ret = nfipsec_esp_output(sa, skb, c->e.hdrlen, c->e.nexthdr, 0, &cb);
+	/* AH covers the outer IPv4 header's ID: choose it first. */
+	if (c->mode == NFIPSEC_MODE_TUNNEL && c->e.outer_family == AF_INET)
+		ip_select_ident(c->net, skb, NULL);
+	if (sa->proto == IPPROTO_AH)
+		ret = nfipsec_ah_output(sa, skb, &c->e, &cb);
+	else
+		ret = nfipsec_esp_output(sa, skb, c->e.hdrlen, c->e.nexthdr, 0,
+					 &cb);
 	if (ret == -EINPROGRESS) {
 		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_CRYPTO_ASYNC);
 		return;
@@ -114,6 +171,7 @@ static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 	if (ret) {
 		nfipsec_stat_inc(sa->nn, nfipsec_esp_out_stat(ret));
 		kfree_skb(skb);
+		chain_put(c);
 		return;
 	}
 	out_send(sa, skb, c);
@@ -127,7 +185,7 @@ static struct dst_entry *tunnel_route4(struct net *net,
 	struct flowi4 fl4 = {
 		.daddr = sa->daddr.ip,
 		.saddr = sa->saddr.ip,
-		.flowi4_proto = IPPROTO_ESP,
+		.flowi4_proto = sa->proto,
 		.flowi4_mark = skb->mark,
 	};
 	struct rtable *rt = ip_route_output_key(net, &fl4);
@@ -142,7 +200,7 @@ static struct dst_entry *tunnel_route6(struct net *net,
 	struct flowi6 fl6 = {
 		.daddr = sa->daddr.in6,
 		.saddr = sa->saddr.in6,
-		.flowi6_proto = IPPROTO_ESP,
+		.flowi6_proto = sa->proto,
 		.flowi6_mark = skb->mark,
 	};
 	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
@@ -155,12 +213,23 @@ static struct dst_entry *tunnel_route6(struct net *net,
 	return dst;
 }
 
+/* The largest payload whose ESP or AH packet fits in @mtu. */
+static unsigned int payload_mtu(const struct nfipsec_sa *sa, unsigned int mtu)
+{
+	unsigned int ah;
+
+	if (sa->proto != IPPROTO_AH)
+		return nfipsec_esp_payload_mtu(sa, mtu);
+	ah = nfipsec_ah_hdrlen(sa, sa->family);
+	return mtu > ah ? mtu - ah : 0;
+}
+
 /*
  * Cut TCP segments so that each ESP packet fits the outer route's MTU: the
  * sender's MSS is for its own route, which knows nothing of ESP.
  */
 static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
-		    unsigned int outer_hdrlen)
+		    unsigned int outer_hdrlen, unsigned int extra)
 {
 	struct skb_shared_info *si = skb_shinfo(skb);
 	unsigned int mtu, hdrs, room;
@@ -169,17 +238,17 @@ static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	    !skb_transport_header_was_set(skb))
 		return;
 	mtu = dst_mtu(skb_dst(skb)) - nfipsec_natt_overhead(sa);
+	mtu = mtu > extra ? mtu - extra : 0;	/* the rest of a bundle */
 	/* Transport mode keeps the IP header in front of ESP; tunnel mode
 	 * encrypts it, with an outer header in front.
 	 */
 	hdrs = skb_transport_offset(skb) + tcp_hdrlen(skb);
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
 		room = mtu > outer_hdrlen ?
-		       nfipsec_esp_payload_mtu(sa, mtu - outer_hdrlen) : 0;
+		       payload_mtu(sa, mtu - outer_hdrlen) : 0;
 	} else {
 		room = mtu > skb_transport_offset(skb) ?
-		       nfipsec_esp_payload_mtu(sa, mtu -
-					       skb_transport_offset(skb)) : 0;
+		       payload_mtu(sa, mtu - skb_transport_offset(skb)) : 0;
 		hdrs = tcp_hdrlen(skb);
 	}
 	if (room < hdrs + 256 || room - hdrs >= si->gso_size)
@@ -193,38 +262,82 @@ static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	si->gso_segs = 0;
 }
 
-/* Protect @skb (of @family) with @sa. Consumes @skb. */
-static void protect(struct nfipsec_sa *sa, struct sk_buff *skb,
-		    const struct nf_hook_state *state, u8 family)
+/* Point @skb at the route to @sa's far end; 0 or an error. */
+static int route_tunnel(struct net *net, const struct nfipsec_sa *sa,
+			struct sk_buff *skb)
 {
+	struct dst_entry *dst = sa->family == AF_INET ?
+		tunnel_route4(net, sa, skb) : tunnel_route6(net, sa, skb);
+
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return 0;
+}
+
+/* Bytes a later SA of a bundle adds, at most (for fit_gso()). */
+static unsigned int xform_overhead(const struct nfipsec_sa *sa)
+{
+	unsigned int o = nfipsec_xform_hdrlen(sa, sa->family);
+
+	if (sa->proto == IPPROTO_ESP)
+		o += sa->icvlen + sa->blocksize + 1;
+	if (sa->mode == NFIPSEC_MODE_TUNNEL)
+		o += sa->family == AF_INET ? sizeof(struct iphdr) :
+					     sizeof(struct ipv6hdr);
+	return o;
+}
+
+/* One packet (or segment) into the bundle, with references of its own. */
+static void protect_seg(struct nfipsec_sa *sa, struct sk_buff *skb,
+			const struct out_ctx *c, u8 family)
+{
+	struct out_ctx own = *c;
+	unsigned int i;
+
+	/* The caller holds a reference on each: these cannot fail. */
+	for (i = 0; i < own.nnext; i++)
+		WARN_ON_ONCE(!nfipsec_sa_get(own.next[i]));
+	protect_one(sa, skb, &own, family);
+}
+
+/*
+ * Protect @skb (of @family) with the @n SAs of @chain, the first applied
+ * first. Consumes @skb; the caller keeps its references.
+ */
+static void protect(struct nfipsec_sa **chain, unsigned int n,
+		    struct sk_buff *skb, const struct nf_hook_state *state,
+		    u8 family)
+{
+	struct nfipsec_sa *sa = chain[0];
 	struct out_ctx c = {
 		.net = state->net,
 		.mode = sa->mode,
 		.same_family = sa->family == family,
+		.nnext = n - 1,
 	};
 	struct sk_buff *segs, *seg, *next;
-	unsigned int outer = 0;
+	unsigned int outer = 0, extra = 0, i;
 
+	for (i = 1; i < n; i++) {
+		c.next[i - 1] = chain[i];
+		extra += xform_overhead(chain[i]);
+	}
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
-		struct dst_entry *dst = sa->family == AF_INET ?
-			tunnel_route4(state->net, sa, skb) :
-			tunnel_route6(state->net, sa, skb);
-
-		if (IS_ERR(dst)) {
+		if (route_tunnel(state->net, sa, skb)) {
 			nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_NO_ROUTE);
 			kfree_skb(skb);
 			return;
 		}
-		skb_dst_drop(skb);
-		skb_dst_set(skb, dst);
 		outer = sa->family == AF_INET ? sizeof(struct iphdr) :
 						sizeof(struct ipv6hdr);
 	}
 	if (!skb_is_gso(skb)) {
-		protect_one(sa, skb, &c, family);
+		protect_seg(sa, skb, &c, family);
 		return;
 	}
-	fit_gso(sa, skb, outer);
+	fit_gso(sa, skb, outer, extra);
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_ERROR);
@@ -234,14 +347,19 @@ static void protect(struct nfipsec_sa *sa, struct sk_buff *skb,
 	consume_skb(skb);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
-		protect_one(sa, seg, &c, family);
+		protect_seg(sa, seg, &c, family);
 	}
 }
 
-/* RCU: the SA for template @t and flow @fl, or NULL. */
+/*
+ * RCU: the SA for template @t, or NULL. A transport-mode SA is between the
+ * packet's addresses as they are at that point of the bundle (@family,
+ * @local, @remote: the flow's, or an earlier tunnel's endpoints).
+ */
 static struct nfipsec_sa *find_sa(struct nfipsec_net *nn,
-				  const struct nfipsec_tmpl *t,
-				  const struct nfipsec_flow *fl)
+				  const struct nfipsec_tmpl *t, u8 family,
+				  const union nf_inet_addr *local,
+				  const union nf_inet_addr *remote)
 {
 	static const union nf_inet_addr any;
 
@@ -252,29 +370,60 @@ static struct nfipsec_sa *find_sa(struct nfipsec_net *nn,
 							 sizeof(any)) ?
 						  &t->saddr : NULL,
 						  &t->daddr);
-	return nfipsec_sad_lookup_out_rcu(nn, fl->family, t->proto,
+	return nfipsec_sad_lookup_out_rcu(nn, family, t->proto,
 					  NFIPSEC_MODE_TRANSPORT, t->reqid,
-					  &fl->local, &fl->remote);
+					  local, remote);
+}
+
+static void chain_release(struct nfipsec_sa **chain, unsigned int n)
+{
+	while (n)
+		nfipsec_sa_put(chain[--n]);
 }
 
 /*
- * The template to apply: ESP is all we do. A template for anything else
- * is fine only if optional (level "use"); then it is skipped.
+ * RCU: the SAs for @pol's templates, in order, referenced, into @chain.
+ * Returns how many; 0 when every template is optional and none has an SA
+ * (the packet may go in clear); -ENOENT when a required one has none
+ * (ACQUIRE sent); -EINVAL for a template we cannot apply (IPComp, or NAT-T
+ * anywhere but outermost) that is not optional.
  */
-static const struct nfipsec_tmpl *pick_tmpl(const struct nfipsec_policy *pol)
+static int find_chain(struct nfipsec_net *nn, const struct nfipsec_policy *pol,
+		      const struct nfipsec_flow *fl, struct nfipsec_sa **chain)
 {
-	const struct nfipsec_tmpl *esp = NULL;
-	unsigned int i;
+	const union nf_inet_addr *local = &fl->local, *remote = &fl->remote;
+	u8 family = fl->family;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < pol->ntmpl; i++) {
 		const struct nfipsec_tmpl *t = &pol->tmpl[i];
+		struct nfipsec_sa *sa = NULL;
 
-		if (t->proto == IPPROTO_ESP && !esp)
-			esp = t;
+		if (t->proto == IPPROTO_ESP || t->proto == IPPROTO_AH)
+			sa = find_sa(nn, t, family, local, remote);
 		else if (t->level != NFIPSEC_LEVEL_USE)
-			return NULL;
+			goto invalid;
+		if (!sa || !nfipsec_sa_get(sa)) {
+			if (t->level == NFIPSEC_LEVEL_USE)
+				continue;	/* optional: may be left out */
+			if (t->proto == IPPROTO_ESP || t->proto == IPPROTO_AH)
+				nfipsec_acquire(nn, pol, t, fl);
+			chain_release(chain, n);
+			return -ENOENT;
+		}
+		chain[n++] = sa;
+		if (n > 1 && chain[n - 2]->encap_type)
+			goto invalid;
+		if (sa->mode == NFIPSEC_MODE_TUNNEL) {
+			family = sa->family;
+			local = &sa->saddr;
+			remote = &sa->daddr;
+		}
 	}
-	return esp;
+	return n;
+invalid:
+	chain_release(chain, n);
+	return -EINVAL;
 }
 
 unsigned int nfipsec_output(struct sk_buff *skb,
@@ -282,11 +431,11 @@ unsigned int nfipsec_output(struct sk_buff *skb,
 {
 	struct nfipsec_net *nn = nfipsec_pernet(state->net);
 	u8 family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	struct nfipsec_sa *chain[NFIPSEC_MAX_TMPL];
 	const struct nfipsec_policy *pol;
-	const struct nfipsec_tmpl *t;
 	struct nfipsec_spd_result res;
 	struct nfipsec_flow fl;
-	struct nfipsec_sa *sa;
+	int n, i;
 
 	if (nfipsec_flow_from_skb(skb, family, true, &fl)) {
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_ERROR);
@@ -320,27 +469,26 @@ unsigned int nfipsec_output(struct sk_buff *skb,
 		goto drop;
 	}
 
-	t = pick_tmpl(pol);
-	if (!t) {
+	n = find_chain(nn, pol, &fl, chain);
+	if (n == -EINVAL) {
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_ERROR);
 		goto drop;
 	}
-	sa = find_sa(nn, t, &fl);
-	if (!sa || !nfipsec_sa_get(sa)) {
-		if (t->level == NFIPSEC_LEVEL_USE)
-			goto accept;	/* optional: in clear is allowed */
-		nfipsec_acquire(nn, pol, t, &fl);
+	if (n < 0)
 		goto drop;
-	}
+	if (!n)
+		goto accept;	/* optional: in clear is allowed */
 	rcu_read_unlock();
 
-	if (!nfipsec_usage(sa)) {
-		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_SA_EXPIRED);
-		nfipsec_sa_put(sa);
-		return NF_DROP;
+	for (i = 0; i < n; i++) {
+		if (!nfipsec_usage(chain[i])) {
+			nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_SA_EXPIRED);
+			chain_release(chain, n);
+			return NF_DROP;
+		}
 	}
-	protect(sa, skb, state, family);
-	nfipsec_sa_put(sa);
+	protect(chain, n, skb, state, family);
+	chain_release(chain, n);
 	return NF_STOLEN;
 
 accept:

@@ -82,12 +82,13 @@ bool nfipsec_icmp_error_out(struct nfipsec_net *nn, const struct sk_buff *skb,
 			    struct nfipsec_flow *fl,
 			    struct nfipsec_spd_result *res);
 
-/* encap.c: the headers around ESP. */
+/* encap.c: the headers around ESP or AH. */
 struct nfipsec_encap {
-	unsigned int hdrlen;	/* bytes kept in front of ESP */
-	u8 nexthdr;		/* ESP's Next Header */
+	unsigned int hdrlen;	/* bytes kept in front of ESP/AH */
+	u8 nexthdr;		/* ESP's or AH's Next Header */
 	u8 outer_family;
-	u16 nhoff;		/* the byte naming ESP, from the network header */
+	u16 nhoff;		/* the byte naming it, from the network header */
+	u8 proto;		/* IPPROTO_ESP or IPPROTO_AH */
 };
 
 /*
@@ -103,9 +104,9 @@ int nfipsec_encap_prepare(const struct nfipsec_sa *sa, struct sk_buff *skb,
 void nfipsec_encap_finish(struct sk_buff *skb, const struct nfipsec_encap *e);
 
 /*
- * Input: where ESP starts in the packet at the network header (@hdrlen,
- * and for IPv6 the offset of the byte that names it), or -ENOENT when the
- * packet is not ESP, or is a fragment.
+ * Input: where ESP or AH (@proto) starts in the packet at the network
+ * header (@hdrlen, and for IPv6 the offset of the byte that names it), or
+ * -ENOENT when the packet is neither, or is a fragment.
  */
 int nfipsec_encap_find_esp(struct sk_buff *skb, u8 family,
 			   struct nfipsec_encap *e);

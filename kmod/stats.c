@@ -34,6 +34,7 @@ static const char *const stat_names[NFIPSEC_STAT_MAX] = {
 	[NFIPSEC_STAT_IN_IPSEC_NO_POL] = "InIpsecNoPolicy",
 	[NFIPSEC_STAT_IN_TMPL_MISMATCH] = "InTmplMismatch",
 	[NFIPSEC_STAT_IN_NOMEM] = "InNoMem",
+	[NFIPSEC_STAT_IN_NESTING] = "InNestingTooDeep",
 	[NFIPSEC_STAT_IN_STATE_MISMATCH] = "InStateMismatch",
 	[NFIPSEC_STAT_IN_NAME_MISMATCH] = "InNameMismatch",
 	[NFIPSEC_STAT_OUT_ERROR] = "OutError",
