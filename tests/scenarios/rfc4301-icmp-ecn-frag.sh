@@ -182,11 +182,13 @@ spdadd 192.0.2.1[any] 192.0.2.2[5000] udp -P in prio high none;
 spdadd 192.0.2.1 192.0.2.2 any -P in discard;
 EOF
 n1 "$SETKEY" -f /tmp/sc6.1
-udp_recv() {	# udp_recv PORT OUT: the first datagram's length, within 3 s
+udp_recv() {	# udp_recv PORT OUT: the first datagram's length, within 10 s
+	rm -f "$2" "$2.ready"
 	ip netns exec "$ns1" /usr/bin/python3 -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('192.0.2.2', $1)); s.settimeout(3)
+s.bind(('192.0.2.2', $1)); s.settimeout(10)
+open('$2.ready', 'w').close()
 try:
     print(len(s.recv(65535)))
 except socket.timeout:
@@ -201,7 +203,8 @@ s.sendto(b'f' * 3000, ('192.0.2.2', $1))"
 b0=$(stat "$ns1" InBypass) p0=$(stat "$ns1" InPolBlock)
 udp_recv 5000 /tmp/sc6.r5000; r1=$!
 udp_recv 6000 /tmp/sc6.r6000; r2=$!
-sleep 0.5
+wait_for 30 test -e /tmp/sc6.r5000.ready
+wait_for 30 test -e /tmp/sc6.r6000.ready
 udp_send 5000
 udp_send 6000
 wait $r1 $r2
