@@ -107,6 +107,19 @@ informational_request(struct keyd *k, struct ike_sa *sa,
 		if (msg->notify[i].type <= IKEV2_N_ERROR_MAX)
 			log_exchange(k, sa, "INFORMATIONAL", "peer says: notify %u",
 			    msg->notify[i].type);
+	/*
+	 * A Delete of ESP pairs: the successors of rekeyed pairs may send now,
+	 * and their outbound SAs go in before the old ones go, so there is
+	 * never a moment without one (an ACQUIRE, a lost packet).
+	 */
+	for (i = 0; i < msg->ndelete; i++)
+		if (msg->del[i].proto == IKEV2_PROTO_ESP) {
+			struct child_sa *c;
+
+			for (c = sa->children; c; c = c->next)
+				child_sa_out_now(k, sa, c);
+			break;
+		}
 	for (i = 0; i < msg->ndelete; i++) {
 		const struct ikev2_delete_p *d = &msg->del[i];
 
@@ -135,13 +148,6 @@ informational_request(struct keyd *k, struct ike_sa *sa,
 			}
 			child_sa_free(k, sa, c, 1);
 		}
-	}
-	/* the rekeyed pairs' successors may send now */
-	if (nours) {
-		struct child_sa *c;
-
-		for (c = sa->children; c; c = c->next)
-			child_sa_out_now(k, sa, c);
 	}
 	buf_init(&inner);
 	buf_init(&out);
