@@ -137,6 +137,40 @@ static void out_done(struct nfipsec_sa *sa, struct sk_buff *skb, int ret,
 	nfipsec_path_put();
 }
 
+/* Bytes a later SA of a bundle adds, at most (for fit_gso() and TFC). */
+static unsigned int xform_overhead(const struct nfipsec_sa *sa)
+{
+	unsigned int o = nfipsec_xform_hdrlen(sa, sa->family);
+
+	if (sa->proto == IPPROTO_ESP)
+		o += sa->icvlen + sa->blocksize + 1;
+	if (sa->mode == NFIPSEC_MODE_TUNNEL)
+		o += sa->family == AF_INET ? sizeof(struct iphdr) :
+					     sizeof(struct ipv6hdr);
+	return o;
+}
+
+/*
+ * TFC padding (RFC 4303 §2.7) for one packet of @sa: up to the SA's length,
+ * but never past what fits the outer route with the rest of the bundle.
+ */
+static unsigned int tfc_padto(const struct nfipsec_sa *sa,
+			      const struct sk_buff *skb, const struct out_ctx *c)
+{
+	unsigned int mtu, extra = nfipsec_natt_overhead(sa) + c->e.hdrlen, i;
+
+	if (!sa->tfc_padto || sa->proto != IPPROTO_ESP ||
+	    sa->mode != NFIPSEC_MODE_TUNNEL || !skb_dst(skb))
+		return 0;
+	for (i = 0; i < c->nnext; i++)
+		extra += xform_overhead(c->next[i]);
+	mtu = dst_mtu(skb_dst(skb));
+	if (mtu <= extra)
+		return 0;
+	return min_t(unsigned int, sa->tfc_padto,
+		     nfipsec_esp_payload_mtu(sa, mtu - extra));
+}
+
 /* Encapsulate, encrypt and send one packet (not GSO). Consumes @skb. */
 static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 			struct out_ctx *c, u8 family)
@@ -161,8 +195,8 @@ static void protect_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 	if (sa->proto == IPPROTO_AH)
 		ret = nfipsec_ah_output(sa, skb, &c->e, &cb);
 	else
-		ret = nfipsec_esp_output(sa, skb, c->e.hdrlen, c->e.nexthdr, 0,
-					 &cb);
+		ret = nfipsec_esp_output(sa, skb, c->e.hdrlen, c->e.nexthdr,
+					 tfc_padto(sa, skb, c), &cb);
 	if (ret == -EINPROGRESS) {
 		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_CRYPTO_ASYNC);
 		return;
@@ -274,19 +308,6 @@ static int route_tunnel(struct net *net, const struct nfipsec_sa *sa,
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
 	return 0;
-}
-
-/* Bytes a later SA of a bundle adds, at most (for fit_gso()). */
-static unsigned int xform_overhead(const struct nfipsec_sa *sa)
-{
-	unsigned int o = nfipsec_xform_hdrlen(sa, sa->family);
-
-	if (sa->proto == IPPROTO_ESP)
-		o += sa->icvlen + sa->blocksize + 1;
-	if (sa->mode == NFIPSEC_MODE_TUNNEL)
-		o += sa->family == AF_INET ? sizeof(struct iphdr) :
-					     sizeof(struct ipv6hdr);
-	return o;
 }
 
 /* One packet (or segment) into the bundle, with references of its own. */

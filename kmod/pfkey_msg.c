@@ -125,7 +125,8 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 	       ident_size(sa->ident_src) + ident_size(sa->ident_dst) +
 	       sizeof(struct nfipsec_sadb_x_sa_replay) +
 	       sizeof(struct nfipsec_sadb_x_sa_mark) +
-	       sizeof(struct nfipsec_sadb_x_tunnel_hdr);
+	       sizeof(struct nfipsec_sadb_x_tunnel_hdr) +
+	       sizeof(struct nfipsec_sadb_x_tfc);
 	if (keys)
 		size += key_size(sa->akey_bits) + key_size(sa->ekey_bits);
 	if (sa->encap_type)
@@ -201,6 +202,13 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 		th->sadb_x_tunnel_hdr_df = sa->df_mode;
 		th->sadb_x_tunnel_hdr_dscp_mode = sa->dscp_mode;
 		th->sadb_x_tunnel_hdr_dscp = sa->dscp;
+	}
+	if (sa->tfc_padto) {
+		struct nfipsec_sadb_x_tfc *tfc;
+
+		tfc = nfipsec_pfkey_put_ext(skb, NFIPSEC_SADB_X_EXT_TFC,
+					    sizeof(*tfc));
+		tfc->sadb_x_tfc_padto = sa->tfc_padto;
 	}
 	nfipsec_pfkey_finish(skb);
 	return skb;

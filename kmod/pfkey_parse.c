@@ -62,6 +62,7 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 			  EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
 			  NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
 			  EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
+			  EXT(NFIPSEC_SADB_X_EXT_TFC) |
 			  EXT(NFIPSEC_SADB_X_EXT_SA_MARK) |
 			  EXT(SADB_X_EXT_KMPRIVATE) },
 	[SADB_ADD] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
@@ -70,6 +71,7 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 		       EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
 		       NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
 		       EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
+		       EXT(NFIPSEC_SADB_X_EXT_TFC) |
 		       EXT(NFIPSEC_SADB_X_EXT_SA_MARK) |
 		       EXT(SADB_X_EXT_KMPRIVATE) },
 	[SADB_DELETE] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
@@ -133,6 +135,7 @@ static const u8 ext_min_len[NFIPSEC_SADB_EXT_MAX + 1] = {
 	[NFIPSEC_SADB_X_EXT_TUNNEL_HDR]	= sizeof(struct nfipsec_sadb_x_tunnel_hdr),
 	[NFIPSEC_SADB_X_EXT_NAME]	= sizeof(struct nfipsec_sadb_x_name) + 8,
 	[NFIPSEC_SADB_X_EXT_SA_MARK]	= sizeof(struct nfipsec_sadb_x_sa_mark),
+	[NFIPSEC_SADB_X_EXT_TFC]	= sizeof(struct nfipsec_sadb_x_tfc),
 };
 
 static unsigned int sockaddr_len(u16 family)
@@ -373,6 +376,12 @@ static int check_ext(u16 type, const void *p, unsigned int len)
 		    th->sadb_x_tunnel_hdr_reserved)
 			return -EINVAL;
 		return 0;
+	}
+	case NFIPSEC_SADB_X_EXT_TFC: {
+		const struct nfipsec_sadb_x_tfc *tfc = p;
+
+		return len == sizeof(*tfc) && tfc->sadb_x_tfc_padto <= U16_MAX ?
+		       0 : -EINVAL;
 	}
 	case NFIPSEC_SADB_X_EXT_NAME:
 		return check_name(p, len);

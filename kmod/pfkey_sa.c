@@ -141,6 +141,7 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 	const struct sadb_key *ek = m->ext[SADB_EXT_KEY_ENCRYPT];
 	const struct nfipsec_sadb_x_tunnel_hdr *th =
 		m->ext[NFIPSEC_SADB_X_EXT_TUNNEL_HDR];
+	const struct nfipsec_sadb_x_tfc *tfc = m->ext[NFIPSEC_SADB_X_EXT_TFC];
 	u32 window;
 	int ret;
 
@@ -164,6 +165,12 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 		sa->df_mode = th->sadb_x_tunnel_hdr_df;
 		sa->dscp_mode = th->sadb_x_tunnel_hdr_dscp_mode;
 		sa->dscp = th->sadb_x_tunnel_hdr_dscp;
+	}
+	if (tfc && tfc->sadb_x_tfc_padto) {
+		/* Only a tunnel's inner header tells the padding from data. */
+		if (sa->proto != IPPROTO_ESP || sa->mode != NFIPSEC_MODE_TUNNEL)
+			return -EINVAL;
+		sa->tfc_padto = tfc->sadb_x_tfc_padto;
 	}
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_HARD], &sa->hard);
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_SOFT], &sa->soft);

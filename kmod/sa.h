@@ -115,6 +115,8 @@ struct nfipsec_sa {
 	u8 df_mode;
 	u8 dscp_mode;
 	u8 dscp;		/* for NFIPSEC_DSCP_SET */
+	/* NFIPSEC_SADB_X_EXT_TFC: pad inner packets to this (ESP tunnel). */
+	u16 tfc_padto;
 
 	/* Peer identity index for the firewall (0: none). */
 	u32 peer_id;

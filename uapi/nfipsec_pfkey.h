@@ -140,7 +140,25 @@ struct nfipsec_sadb_x_sa_mark {
 	__u32	sadb_x_sa_mark_mask;
 } __attribute__((packed));
 
+/*
+ * Traffic flow confidentiality padding (RFC 4303 §2.7): in ADD and UPDATE
+ * of an ESP tunnel-mode SA, returned by GET and DUMP. Each inner packet is
+ * padded with zeros up to sadb_x_tfc_padto bytes before encryption, but
+ * never past what fits the outer path MTU, so every packet on the wire has
+ * the same length up to that size. The receiver needs nothing: the inner
+ * IP header gives the real length. 0 or absent: no padding; at most 65535.
+ * Refused (EINVAL) on AH and transport-mode SAs, where the receiver could
+ * not tell padding from payload.
+ */
+#define NFIPSEC_SADB_X_EXT_TFC			36
+
+struct nfipsec_sadb_x_tfc {
+	__u16	sadb_x_tfc_len;			/* 1 (8 bytes) */
+	__u16	sadb_x_tfc_exttype;		/* NFIPSEC_SADB_X_EXT_TFC */
+	__u32	sadb_x_tfc_padto;		/* bytes of inner packet, 0..65535 */
+} __attribute__((packed));
+
 /* Highest extension type nfipsec knows. */
-#define NFIPSEC_SADB_EXT_MAX			35
+#define NFIPSEC_SADB_EXT_MAX			36
 
 #endif /* _UAPI_NFIPSEC_PFKEY_H */

@@ -664,6 +664,30 @@ static void pfkey_sa_mark_ext(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
 }
 
+static void pfkey_tfc_ext(struct kunit *test)
+{
+	struct nfipsec_sadb_x_tfc *tfc;
+	struct nfipsec_pfkey_msg msg;
+	struct mbuf *m = mbuf_new(test);
+
+	build_add(m);
+	tfc = put(m, NFIPSEC_SADB_X_EXT_TFC, sizeof(*tfc));
+	tfc->sadb_x_tfc_padto = 1200;
+	finish(m);
+	KUNIT_ASSERT_EQ(test, nfipsec_pfkey_parse(m->b, m->len, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, msg.ext[NFIPSEC_SADB_X_EXT_TFC],
+			    (const void *)tfc);
+	/* Longer than any IP packet. */
+	tfc->sadb_x_tfc_padto = 65536;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* Policies take no padding. */
+	m = mbuf_new(test);
+	build_spdadd(m);
+	put(m, NFIPSEC_SADB_X_EXT_TFC, sizeof(*tfc));
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+}
+
 static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_add_parses),
 	KUNIT_CASE(pfkey_spdadd_parses),
@@ -688,6 +712,7 @@ static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_sa_replay_ext),
 	KUNIT_CASE(pfkey_name_ext),
 	KUNIT_CASE(pfkey_sa_mark_ext),
+	KUNIT_CASE(pfkey_tfc_ext),
 	{}
 };
 
