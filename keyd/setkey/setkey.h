@@ -133,6 +133,7 @@ struct sk_cmd {
 	uint8_t		 th_df;		/* NFIPSEC_DF_* */
 	uint8_t		 th_dscp_mode;	/* NFIPSEC_DSCP_* */
 	uint8_t		 th_dscp;
+	uint32_t	 tfc;		/* -tfc: NFIPSEC_SADB_X_EXT_TFC, 0 = none */
 	int		 have_oa;	/* esp-udp ADDR: NAT original address */
 	struct sockaddr_storage oa;
 	uint8_t		 ctx_doi, ctx_alg;	/* -ctx: security context */

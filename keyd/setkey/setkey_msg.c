@@ -136,6 +136,13 @@ put_sa(struct mbuf *m, const struct sk_cmd *c)
 		th.sadb_x_tunnel_hdr_dscp = c->th_dscp;
 		put(m, NFIPSEC_SADB_X_EXT_TUNNEL_HDR, &th, sizeof(th), NULL, 0);
 	}
+	if (c->tfc) {
+		struct nfipsec_sadb_x_tfc tfc;
+
+		memset(&tfc, 0, sizeof(tfc));
+		tfc.sadb_x_tfc_padto = c->tfc;
+		put(m, NFIPSEC_SADB_X_EXT_TFC, &tfc, sizeof(tfc), NULL, 0);
+	}
 }
 
 /* esp-udp: the encapsulation, and the NAT-OA if one was given. */

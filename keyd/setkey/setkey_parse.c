@@ -424,6 +424,11 @@ extensions(struct parser *p, struct sk_cmd *c)
 				return perr(p, "bad -ecn %s (normal or compat)", w);
 		} else if (strcmp(w, "-decap-dscp") == 0) {
 			c->flags |= SADB_SAFLAGS_DECAP_DSCP;
+		} else if (strcmp(w, "-tfc") == 0) {
+			/* nfipsec: RFC 4303 TFC padding, inner bytes. */
+			if (decimal(p, "TFC length", 65535, &v) < 0)
+				return -1;
+			c->tfc = v;
 		} else if (strcmp(w, "-lh") == 0) {
 			if (decimal(p, "hard lifetime", ~0ULL, &v) < 0)
 				return -1;

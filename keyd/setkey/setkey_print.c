@@ -302,6 +302,8 @@ ext_name(unsigned int t)
 		return n[t];
 	if (t == NFIPSEC_SADB_X_EXT_TUNNEL_HDR)
 		return "x_tunnel_hdr";
+	if (t == NFIPSEC_SADB_X_EXT_TFC)
+		return "x_tfc";
 	return t == NFIPSEC_SADB_X_EXT_SA_REPLAY ? "x_sa_replay" : "?";
 }
 
