@@ -29,10 +29,10 @@ error_notify(const struct ikev2_msg_p *msg)
 	return (0);
 }
 
-/* g^ir for PFS from the peer's KE; 0 and *len set, or -1. */
-static int
-pfs_secret(struct crypto_dh *dh, const struct ikev2_ke_p *ke, uint8_t *gir,
-    size_t *len)
+/* g^ir from the peer's KE (PFS, IKE rekey); 0 and *len set, or -1. */
+int
+child_ke_secret(struct crypto_dh *dh, const struct ikev2_ke_p *ke,
+    uint8_t *gir, size_t *len)
 {
 	*len = crypto_dh_secretlen(crypto_dh_group(dh));
 	if (*len == 0 || *len > 512 || ke->group != crypto_dh_group(dh))
@@ -40,8 +40,8 @@ pfs_secret(struct crypto_dh *dh, const struct ikev2_ke_p *ke, uint8_t *gir,
 	return (crypto_dh_derive(dh, ke->data.ptr, ke->data.len, gir, *len));
 }
 
-static void
-add_ke(struct ikev2_bld *bld, struct crypto_dh *dh)
+void
+child_ke_add(struct ikev2_bld *bld, struct crypto_dh *dh)
 {
 	uint8_t pub[1024];
 	size_t len = crypto_dh_publen(crypto_dh_group(dh));
@@ -101,7 +101,7 @@ child_sa_answer(struct keyd *k, struct ike_sa *sa,
 			continue;
 		}
 		if (pfs && ((dh = crypto_dh_new(prop.dh[0])) == NULL ||
-		    pfs_secret(dh, &msg->ke, gir, &glen) < 0)) {
+		    child_ke_secret(dh, &msg->ke, gir, &glen) < 0)) {
 			err = IKEV2_N_INVALID_KE_PAYLOAD;
 			break;
 		}
@@ -128,7 +128,7 @@ child_sa_answer(struct keyd *k, struct ike_sa *sa,
 		if (msg->exchange == IKEV2_EXCH_CREATE_CHILD_SA) {
 			ikev2_bld_nonce(bld, nr, nrlen);
 			if (dh)
-				add_ke(bld, dh);
+				child_ke_add(bld, dh);
 		}
 		if (!ch->tunnel)
 			ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0,
@@ -258,7 +258,7 @@ child_sa_rekey(struct keyd *k, struct ike_sa *sa, struct child_sa *old)
 	ikev2_bld_sa(&bld, &offer);
 	ikev2_bld_nonce(&bld, sa->req.nonce, sizeof(sa->req.nonce));
 	if (pfs)
-		add_ke(&bld, sa->req.dh);
+		child_ke_add(&bld, sa->req.dh);
 	ikev2_bld_ts(&bld, IKEV2_PLD_TSi, &ch->ts_local);
 	ikev2_bld_ts(&bld, IKEV2_PLD_TSr, &ch->ts_remote);
 	if (ikev2_msg_sk(sa, &out, IKEV2_EXCH_CREATE_CHILD_SA, 0,
@@ -309,7 +309,8 @@ child_sa_response(struct keyd *k, struct ike_sa *sa,
 	    msg->nonce.len < IKEV2_NONCE_MIN ||
 	    !child_sa_ts_within(&msg->tsi, &ch->ts_local) ||
 	    !child_sa_ts_within(&msg->tsr, &ch->ts_remote) ||
-	    (sa->req.dh && pfs_secret(sa->req.dh, &msg->ke, gir, &glen) < 0)) {
+	    (sa->req.dh &&
+	    child_ke_secret(sa->req.dh, &msg->ke, gir, &glen) < 0)) {
 		log_exchange(k, sa, "CREATE_CHILD_SA", "%s not rekeyed (notify %u)",
 		    ch->name, err);
 		child_sa_free(k, sa, ch, 1);

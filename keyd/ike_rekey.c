@@ -15,26 +15,6 @@
 #include "keyd.h"
 #include "log.h"
 
-static int
-dh_secret(struct crypto_dh *dh, const struct ikev2_ke_p *ke, uint8_t *gir,
-    size_t *len)
-{
-	*len = crypto_dh_secretlen(crypto_dh_group(dh));
-	if (*len == 0 || *len > 512 || ke->group != crypto_dh_group(dh))
-		return (-1);
-	return (crypto_dh_derive(dh, ke->data.ptr, ke->data.len, gir, *len));
-}
-
-static void
-add_ke(struct ikev2_bld *bld, struct crypto_dh *dh)
-{
-	uint8_t pub[1024];
-	size_t len = crypto_dh_publen(crypto_dh_group(dh));
-
-	if (len && len <= sizeof(pub) && crypto_dh_public(dh, pub, len) == 0)
-		ikev2_bld_ke(bld, crypto_dh_group(dh), pub, len);
-}
-
 /* SKEYSEED and the seven keys of the new SA n, from the old sa. */
 static int
 rekey_keys(struct ike_sa *sa, struct ike_sa *n, const struct ikev2_ke_p *ke)
@@ -46,7 +26,7 @@ rekey_keys(struct ike_sa *sa, struct ike_sa *n, const struct ikev2_ke_p *ke)
 	size_t glen;
 	int r = -1;
 
-	if (dh_secret(n->dh, ke, gir, &glen) == 0 &&
+	if (child_ke_secret(n->dh, ke, gir, &glen) == 0 &&
 	    crypto_skeyseed_rekey(sa->prop.prf, sa->keys.sk_d, sa->keys.prf_len,
 	    gir, glen, n->ni, n->nilen, n->nr, n->nrlen, skeyseed) == 0 &&
 	    crypto_ike_keys(&n->keys, &s, skeyseed, n->ni, n->nilen, n->nr,
@@ -129,7 +109,7 @@ ike_rekey_answer(struct keyd *k, struct ike_sa *sa,
 	proposal_answer(&prop, IKEV2_PROTO_IKE, num, spi64(n->rspi), &answer);
 	ikev2_bld_sa(bld, &answer);
 	ikev2_bld_nonce(bld, n->nr, n->nrlen);
-	add_ke(bld, n->dh);
+	child_ke_add(bld, n->dh);
 	log_exchange(k, n, "CREATE_CHILD_SA", "IKE SA rekeyed by the peer");
 	return;
 fail:
@@ -174,7 +154,7 @@ ike_rekey_start(struct keyd *k, struct ike_sa *sa)
 	ikev2_bld_chain(&bld, &inner);
 	ikev2_bld_sa(&bld, &offer);
 	ikev2_bld_nonce(&bld, n->ni, n->nilen);
-	add_ke(&bld, n->dh);
+	child_ke_add(&bld, n->dh);
 	if (ikev2_msg_sk(sa, &out, IKEV2_EXCH_CREATE_CHILD_SA, 0,
 	    sa->msgid_next, &inner, bld.first) < 0)
 		goto out;

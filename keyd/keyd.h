@@ -228,6 +228,10 @@ void	child_sa_response(struct keyd *, struct ike_sa *,
 int	child_sa_rekey(struct keyd *, struct ike_sa *, struct child_sa *);
 int	child_sa_ts_within(const struct ikev2_tss_p *got,
 	    const struct ikev2_tss_p *offered);
+/* CREATE_CHILD_SA's KE payload, for child (PFS) and IKE SA rekeys alike. */
+int	child_ke_secret(struct crypto_dh *, const struct ikev2_ke_p *,
+	    uint8_t *gir, size_t *len);
+void	child_ke_add(struct ikev2_bld *, struct crypto_dh *);
 
 /* ike_rekey.c */
 int	ike_rekey_start(struct keyd *, struct ike_sa *);
