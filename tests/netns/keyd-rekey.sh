@@ -15,19 +15,14 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
+. "$here/charon-lib.bash"
 KEYD=$here/../../keyd/keyd
-CHARON=/usr/lib/ipsec/charon
 [ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
 command -v iperf3 > /dev/null || fail "iperf3 is missing (scripts/setup installs it)"
-if [ ! -x "$CHARON" ] || ! command -v swanctl > /dev/null; then
-	echo "SKIP: strongSwan (strongswan-charon, strongswan-swanctl) is not installed"
-	exit 77
-fi
+charon_require
 
 d=$(mktemp -d /tmp/keyd-rekey.XXXXXX)
-vici=unix://$d/charon.vici
-ss() { swanctl "$@" --uri "$vici"; }
-keyd_pid= charon_pid= iperf_pid=
+keyd_pid= iperf_pid=
 stop_keyd() {
 	[ -n "$keyd_pid" ] || return 0
 	kill "$keyd_pid" 2>/dev/null
@@ -39,38 +34,13 @@ logs() {
 	echo "--- charon log:"; tail -n 40 "$d/charon.log" 2>/dev/null
 }
 cleanup_hooks=(stop_keyd "[ -z \"\$iperf_pid\" ] || kill \$iperf_pid"
-	"[ -z \"\$charon_pid\" ] || kill \$charon_pid" logs diag "rm -rf $d" "${cleanup_hooks[@]}")
+	logs diag "rm -rf $d" "${cleanup_hooks[@]}")
 
 load_nfipsec
 topo_pair
 setup_inner
 
-cat > "$d/strongswan.conf" <<-EOC
-charon {
-	install_routes = no
-	retransmit_base = 1.4
-	plugins {
-		vici {
-			socket = $vici
-		}
-		bypass-lan {
-			load = no
-		}
-	}
-	filelog {
-		log {
-			path = $d/charon.log
-			default = 1
-			ike = 2
-		}
-	}
-}
-EOC
-pretty ns1 "charon"
-ip netns exec "$ns1" unshare -m sh -c "mount -t tmpfs none /run &&
-	exec env STRONGSWAN_CONF=$d/strongswan.conf $CHARON" > "$d/charon.out" 2>&1 &
-charon_pid=$!
-wait_for 60 ss --stats
+charon_start "$ns1" "$d"
 
 PSK=rekeying-under-load
 nsas() { ip netns exec "$ns0" "$SETKEY" -D | grep -c "esp mode=" || true; }
@@ -152,7 +122,7 @@ phase() {	# WHO (keyd|charon)
 		}
 	}
 	EOC
-	ss --load-all --clear --file "$d/swanctl.conf"
+	charon_load "$d/swanctl.conf"
 	: > "$d/keyd.log"
 	pretty ns0 "keyd -d -f $d/keyd.conf"
 	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd.conf" >> "$d/keyd.log" 2>&1 &

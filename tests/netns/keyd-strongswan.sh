@@ -18,30 +18,24 @@
 # The matrix: keyd as initiator (start_action = start) and as responder
 # (swanctl --initiate), with a PSK or certificates, x transport v4,
 # transport v6, tunnel v4, tunnel v6.
-# charon runs in its own mount namespace (a tmpfs on /run for its pid
-# file) with its own strongswan.conf and vici socket.
+# charon runs as charon-lib.bash sets it up.
 # netns-timeout: 900
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 XFER_BYTES=${XFER_BYTES:-524288}	# TCG: each cell negotiates as well
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
+. "$here/charon-lib.bash"
 KEYD=$here/../../keyd/keyd
-CHARON=/usr/lib/ipsec/charon
 [ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
-if [ ! -x "$CHARON" ] || ! command -v swanctl > /dev/null; then
-	echo "SKIP: strongSwan (strongswan-charon, strongswan-swanctl) is not installed"
-	exit 77
-fi
+charon_require
 
 d=$(mktemp -d /tmp/keyd-ss.XXXXXX)
 # the unit tests' PKI (keyd/tests/certs.d), made here if it is not there
 pki=$here/../../keyd/tests/certs.d
 "$here/../certs/mk-certs.sh" "$pki" 192.0.2.9:ec256 >/dev/null ||
 	fail "mk-certs.sh failed"
-vici=unix://$d/charon.vici
-ss() { swanctl "$@" --uri "$vici"; }
-keyd_pid= charon_pid=
+keyd_pid=
 stop_keyd() {
 	[ -n "$keyd_pid" ] || return 0
 	kill "$keyd_pid" 2>/dev/null
@@ -52,41 +46,13 @@ logs() {
 	echo "--- keyd log:"; tail -n 40 "$d/keyd.log" 2>/dev/null
 	echo "--- charon log:"; tail -n 60 "$d/charon.log" 2>/dev/null
 }
-cleanup_hooks=(stop_keyd "[ -z \"\$charon_pid\" ] || kill \$charon_pid" logs diag "rm -rf $d" "${cleanup_hooks[@]}")
+cleanup_hooks=(stop_keyd logs diag "rm -rf $d" "${cleanup_hooks[@]}")
 
 load_nfipsec
 topo_pair
 setup_inner
 
-cat > "$d/strongswan.conf" <<-EOC
-charon {
-	install_routes = no
-	retransmit_base = 1.4
-	plugins {
-		vici {
-			socket = $vici
-		}
-		# it would pass 192.0.2.0/24 in the clear, transport cells included
-		bypass-lan {
-			load = no
-		}
-	}
-	filelog {
-		log {
-			path = $d/charon.log
-			flush_line = yes	# the -cert cells grep it
-			default = 1
-			ike = 2
-			knl = 2
-		}
-	}
-}
-EOC
-pretty ns1 "charon"
-ip netns exec "$ns1" unshare -m sh -c "mount -t tmpfs none /run &&
-	exec env STRONGSWAN_CONF=$d/strongswan.conf $CHARON" > "$d/charon.out" 2>&1 &
-charon_pid=$!
-wait_for 60 ss --stats
+charon_start "$ns1" "$d"
 
 # What both kernels hold, when traffic did not pass.
 cell_diag() {
@@ -193,9 +159,9 @@ cell() {	# ROLE[-cert] MODE INNER OUTER
 		cp "$pki/ca.pem" "$d/sw/x509ca/"
 		cp "$pki/rsa.key" "$d/sw/private/"
 		cp "$d/swanctl.conf" "$d/sw/"
-		SWANCTL_DIR=$d/sw ss --load-all --clear --file "$d/sw/swanctl.conf"
+		charon_load "$d/sw/swanctl.conf" "$d/sw"
 	else
-		ss --load-all --clear --file "$d/swanctl.conf"
+		charon_load "$d/swanctl.conf"
 	fi
 	"$KEYD" --check -f "$d/keyd.conf" || fail "keyd --check refused its config"
 	pretty ns0 "keyd -d -f $d/keyd.conf"
