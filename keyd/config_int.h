@@ -48,6 +48,7 @@ const char	*cv_ts(const char *, struct config_ts *);
 const char	*cv_proposal(const char *, int esp, struct config_proposal *);
 const char	*cv_secret(const char *, uint8_t **, size_t *);
 const char	*cv_pfp(const char *, int *);
+const char	*cv_mark(const char *, uint32_t *value, uint32_t *mask);
 
 /*
  * Split a comma-separated list in place: up to max trimmed, non-empty
@@ -56,6 +57,9 @@ const char	*cv_pfp(const char *, int *);
 int		 cv_split(char *, char **items, int max);
 
 /* The address family of a config_addr and whether sa lies in it. */
+/* The range as ADDR/PLEN if it is exactly one prefix; 0 or -1. */
+int		 cv_addr_prefix(const struct config_addr *,
+		    struct sockaddr_storage *, uint8_t *plen);
 int		 cv_addr_contains(const struct config_addr *,
 		    const struct sockaddr *);
 

@@ -115,7 +115,8 @@ secrets_parse(struct cctx *c, const struct cnode *sec)
 	return (0);
 }
 
-/* Is there a PSK secret whose pattern list holds this very pattern? */
+/* Is there a PSK secret whose ids hold this very pattern, or a peer it
+ * admits (per-peer PSKs under one wildcard entry)? */
 static int
 psk_for_pattern(const struct keyd_config *cfg,
     const struct config_idpattern *pat)
@@ -126,13 +127,16 @@ psk_for_pattern(const struct keyd_config *cfg,
 	for (i = 0; i < cfg->nsecrets; i++) {
 		s = &cfg->secrets[i];
 		for (j = 0; s->is_psk && j < s->nids; j++)
-			if (s->ids[j].match == pat->match &&
+			/* a per-peer PSK for someone the pattern admits */
+			if ((s->ids[j].match == IDMATCH_EXACT &&
+			    idpat_match(pat, &s->ids[j].id)) ||
+			    (s->ids[j].match == pat->match &&
 			    s->ids[j].id.type == pat->id.type &&
 			    s->ids[j].id.len == pat->id.len &&
 			    !memcmp(s->ids[j].id.data, pat->id.data,
 			    pat->id.len) &&
 			    !memcmp(&s->ids[j].range, &pat->range,
-			    sizeof(pat->range)))
+			    sizeof(pat->range))))
 				return (1);
 	}
 	return (0);
@@ -141,7 +145,10 @@ psk_for_pattern(const struct keyd_config *cfg,
 static int
 pad_entry(struct cctx *c, const struct cnode *sec, struct config_pad *p)
 {
-	const struct cnode *n, *id = NULL, *auth = NULL;
+	const struct cnode *n, *id = NULL, *auth = NULL, *byname = NULL;
+	const struct cnode *lts = NULL;
+	char name[NAME_SEL_MAX + 1];
+	uint8_t ntype;
 	int r;
 
 	if (cfg_section(c, sec) < 0)
@@ -176,6 +183,16 @@ pad_entry(struct cctx *c, const struct cnode *sec, struct config_pad *p)
 				r = cfg_bad(c, n, why);
 		} else if (!strcmp(n->key, "spd_by_name")) {
 			r = cfg_bool(c, n, &p->spd_by_name);
+			byname = n;
+		} else if (!strcmp(n->key, "local_ts")) {
+			r = cfg_tss(c, lts = n, p->local_ts, &p->nlocal_ts);
+		} else if (!strcmp(n->key, "mark")) {
+			const char *why;
+
+			r = cfg_value(c, n);
+			if (r == 0 && (why = cv_mark(n->value, &p->mark,
+			    &p->mark_mask)))
+				r = cfg_bad(c, n, why);
 		} else {
 			r = cfg_unknown(c, n, "a PAD entry");
 		}
@@ -188,6 +205,35 @@ pad_entry(struct cctx *c, const struct cnode *sec, struct config_pad *p)
 		return (cfg_err(c, sec->line, "%s: missing auth", sec->key));
 	if (p->auth == AUTH_PUBKEY && !p->cacerts[0])
 		return (cfg_err(c, auth->line, "auth = pubkey needs cacerts"));
+	/* A Name policy is the pattern as the kernel says it, over our
+	 * selectors: both must exist (pad_spd.c installs them). */
+	if (p->spd_by_name && lts == NULL)
+		return (cfg_err(c, byname->line,
+		    "spd_by_name = yes needs local_ts (the selectors only "
+		    "these peers may reach)"));
+	if (lts != NULL && !p->spd_by_name)
+		return (cfg_err(c, lts->line,
+		    "local_ts needs spd_by_name = yes"));
+	for (r = 0; r < p->nlocal_ts; r++)
+		if (p->local_ts[r].port_lo != p->local_ts[r].port_hi &&
+		    (p->local_ts[r].port_lo || p->local_ts[r].port_hi != 0xffff))
+			return (cfg_err(c, lts->line, "local_ts: a policy "
+			    "takes one port or all (PF_KEY)"));
+	for (r = 0; r < p->nlocal_ts; r++) {
+		struct sockaddr_storage ss;
+		uint8_t pl;
+
+		if (!p->local_ts[r].dynamic &&
+		    p->local_ts[r].addr.family != AF_UNSPEC &&
+		    cv_addr_prefix(&p->local_ts[r].addr, &ss, &pl) < 0)
+			return (cfg_err(c, lts->line, "local_ts: a prefix, "
+			    "not a range (PF_KEY)"));
+	}
+	if (p->spd_by_name && idpat_name(&p->idpat, name, sizeof(name),
+	    &ntype) < 0)
+		return (cfg_err(c, byname->line, "spd_by_name: the kernel "
+		    "matches names only (exact, *.domain, *@domain, %%any), "
+		    "not %s", id->value));
 	if (p->auth == AUTH_PSK && config_find_psk(c->cfg, NULL,
 	    p->idpat.match == IDMATCH_EXACT ? &p->idpat.id : NULL) == NULL &&
 	    !psk_for_pattern(c->cfg, &p->idpat))

@@ -519,3 +519,68 @@ cv_pfp(const char *s, int *v)
 	}
 	return (NULL);
 }
+
+/*
+ * An SA mark: VALUE or VALUE/MASK (numbers, hex with 0x); the mask
+ * defaults to all ones.  A zero mask would be no mark at all, and value
+ * bits outside the mask would never reach a packet: both refused.
+ */
+const char *
+cv_mark(const char *s, uint32_t *value, uint32_t *mask)
+{
+	unsigned long long v, m = 0xffffffffULL;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return ("expected VALUE or VALUE/MASK");
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end == '/') {
+		s = end + 1;
+		if (*s < '0' || *s > '9')
+			return ("expected VALUE or VALUE/MASK");
+		m = strtoull(s, &end, 0);
+	}
+	if (*end != '\0' || errno)
+		return ("expected VALUE or VALUE/MASK");
+	if (v > 0xffffffffULL || m > 0xffffffffULL)
+		return ("mark and mask are 32-bit");
+	if (m == 0)
+		return ("mask 0 marks nothing");
+	if (v & ~m)
+		return ("value has bits outside the mask");
+	*value = v;
+	*mask = m;
+	return (NULL);
+}
+
+/* The range as ADDR/PLEN, if it is exactly one prefix; else -1. */
+int
+cv_addr_prefix(const struct config_addr *a, struct sockaddr_storage *ss,
+    uint8_t *plen)
+{
+	const uint8_t *lo, *hi;
+	int bits, i;
+
+	if (a->family == AF_INET) {
+		lo = (const uint8_t *)&((const struct sockaddr_in *)&a->lo)->sin_addr;
+		hi = (const uint8_t *)&((const struct sockaddr_in *)&a->hi)->sin_addr;
+		bits = 32;
+	} else if (a->family == AF_INET6) {
+		lo = (const uint8_t *)&((const struct sockaddr_in6 *)&a->lo)->sin6_addr;
+		hi = (const uint8_t *)&((const struct sockaddr_in6 *)&a->hi)->sin6_addr;
+		bits = 128;
+	} else
+		return (-1);
+	for (i = 0; i < bits; i++)
+		if ((lo[i / 8] ^ hi[i / 8]) >> (7 - i % 8) & 1)
+			break;
+	*plen = i;
+	/* past the common part: lo all zeros, hi all ones */
+	for (; i < bits; i++)
+		if ((lo[i / 8] >> (7 - i % 8) & 1) ||
+		    !(hi[i / 8] >> (7 - i % 8) & 1))
+			return (-1);
+	*ss = a->lo;
+	return (0);
+}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/pfkeyv2.h>
 
 #include "config_int.h"
 #include "id.h"
@@ -194,6 +195,47 @@ idpat_format(const struct config_idpattern *pat, char *buf, size_t len)
 		break;
 	}
 	return (buf);
+}
+
+int
+idpat_name(const struct config_idpattern *pat, char *buf, size_t len,
+    uint8_t *type)
+{
+	const struct config_id *id = &pat->id;
+	const char *pre = "*";
+	int n;
+
+	switch (pat->match) {
+	case IDMATCH_ANY:
+		*type = 0;
+		pre = "";
+		snprintf(buf, len, "*");
+		return (0);
+	case IDMATCH_DNS_SUBTREE:
+		*type = SADB_IDENTTYPE_FQDN;
+		pre = "*.";
+		break;
+	case IDMATCH_EMAIL_DOMAIN:
+		/* the kernel's "*@" also wants one local part without '@' */
+		*type = SADB_IDENTTYPE_USERFQDN;
+		pre = "*@";
+		break;
+	case IDMATCH_EXACT:
+		if (id->type != IKEV2_ID_FQDN && id->type != IKEV2_ID_RFC822_ADDR)
+			return (-1);
+		*type = id->type == IKEV2_ID_FQDN ? SADB_IDENTTYPE_FQDN :
+		    SADB_IDENTTYPE_USERFQDN;
+		pre = "";
+		break;
+	default:
+		return (-1);	/* DNs, addresses: PF_KEY names are strings */
+	}
+	/* a '*' of its own would be a wildcard to the kernel */
+	if (memchr(id->data, '*', id->len) || memchr(id->data, '\0', id->len))
+		return (-1);
+	n = snprintf(buf, len, "%s%.*s", pre, (int)id->len,
+	    (const char *)id->data);
+	return (n < 0 || (size_t)n >= len || n > NAME_SEL_MAX ? -1 : 0);
 }
 
 const struct config_pad *

@@ -45,6 +45,16 @@ int	idpat_match(const struct config_idpattern *,
 char	*idpat_format(const struct config_idpattern *, char *buf, size_t len);
 
 /*
+ * The pattern as the kernel's SPD Name selector says it
+ * (NFIPSEC_SADB_X_EXT_NAME): the text into buf and the SADB_IDENTTYPE
+ * into *type (0: any type).  -1 if the kernel has no form for it: DN
+ * and address patterns, KEY_IDs, a pattern longer than NAME_SEL_MAX.
+ */
+enum { NAME_SEL_MAX = 127 };
+int	idpat_name(const struct config_idpattern *, char *buf, size_t len,
+	    uint8_t *type);
+
+/*
  * The first PAD entry for this authenticated peer identity arriving from
  * peer_addr (may be NULL: address constraints then fail), or NULL.
  */

@@ -250,6 +250,8 @@ static const char good_cert_fmt[] =
 	"		remote_ts = 10.7.0.0/24[udp], dynamic\n"
 	"		populate_from_packet = remote_addr, remote_port\n"
 	"		spd_by_name = yes\n"
+	"		local_ts = dynamic[tcp/445], 2001:db8::/64\n"
+	"		mark = 0x1100/0xff00\n"
 	"	}\n"
 	"}\n"
 	"secrets {\n"
@@ -295,6 +297,13 @@ test_good_cert(void)
 	    cfg.pad[0].ts[1].dynamic && cfg.pad[0].spd_by_name &&
 	    cfg.pad[0].populate_from_packet ==
 	    (PFP_REMOTE_ADDR | PFP_REMOTE_PORT), "pad section");
+	ok(cfg.pad[0].nlocal_ts == 2 && cfg.pad[0].local_ts[0].dynamic &&
+	    cfg.pad[0].local_ts[0].proto == 6 &&
+	    cfg.pad[0].local_ts[0].port_lo == 445 &&
+	    cfg.pad[0].local_ts[1].addr.family == AF_INET6 &&
+	    cfg.pad[0].mark == 0x1100 && cfg.pad[0].mark_mask == 0xff00 &&
+	    cfg.pad[1].mark_mask == 0,
+	    "pad section: the Name policy's selectors and the SA mark");
 	ok(!strcmp(cfg.pad[1].conn, "rw") && cfg.pad[1].naddrs == 0 &&
 	    cfg.pad[1].auth == AUTH_PUBKEY,
 	    "implied PAD entry after the pad sections; %%any means any address");
@@ -434,6 +443,28 @@ test_errors(void)
 	expect_err("pad bad pfp", "pad {\n p {\n  id = a.example\n  auth = psk\n"
 	    "  populate_from_packet = ports\n }\n}\nsecrets {\n s {\n"
 	    "  secret = x\n }\n}\n", 5, "unknown selector");
+#define PADS(body) "pad {\n p {\n  id = *@x.example\n  auth = psk\n" body \
+	" }\n}\nsecrets {\n s {\n  secret = x\n }\n}\n"
+	expect_err("spd_by_name without local_ts", PADS("  spd_by_name = yes\n"),
+	    5, "needs local_ts");
+	expect_err("local_ts without spd_by_name",
+	    PADS("  local_ts = dynamic[tcp/445]\n"), 5,
+	    "local_ts needs spd_by_name = yes");
+	expect_err("local_ts with a port range", PADS("  spd_by_name = yes\n"
+	    "  local_ts = dynamic[tcp/400-445]\n"), 6, "one port or all");
+	expect_err("spd_by_name with a DN pattern", "pad {\n p {\n"
+	    "  id = C=CH, O=x, *\n  auth = psk\n  spd_by_name = yes\n"
+	    "  local_ts = ::/0\n }\n}\nsecrets {\n s {\n  secret = x\n }\n}\n",
+	    5, "the kernel matches names only");
+	expect_err("mark with bits outside its mask",
+	    PADS("  mark = 0x1100/0xff\n"), 5, "bits outside the mask");
+	expect_err("mark with mask 0", PADS("  mark = 1/0\n"), 5,
+	    "mask 0 marks nothing");
+	expect_err("mark not a number", PADS("  mark = family\n"), 5,
+	    "expected VALUE or VALUE/MASK");
+	expect_err("mark too wide", PADS("  mark = 0x100000000\n"), 5,
+	    "32-bit");
+#undef PADS
 	expect_err("nested too deep", "a {\nb {\nc {\nd {\ne {\nf {\ng {\nh {\n"
 	    "}}}}}}}}\n", 8, "nested too deeply");
 	expect_err("mobike", CONN("  mobike = yes\n" ENDS CHILD), 3,

@@ -351,6 +351,49 @@ test_pfp(void)
 	    &out) == 0 && out.dynamic, "dynamic stays dynamic");
 }
 
+/* The PAD's patterns as the kernel's Name selectors (idpat_name). */
+static void
+test_names(void)
+{
+	static const struct {
+		const char	*pat, *name;
+		int		 type;	/* SADB_IDENTTYPE_*, -1: no kernel form */
+	} c[] = {
+		{ "*@family.example", "*@family.example", 3 },
+		{ "*.family.example", "*.family.example", 2 },
+		{ "bob@family.example", "bob@family.example", 3 },
+		{ "gw.family.example", "gw.family.example", 2 },
+		{ "%any", "*", 0 },
+		{ "C=CH, O=Family, *", NULL, -1 },
+		{ "C=CH, O=Family, CN=x", NULL, -1 },
+		{ "192.0.2.0/24", NULL, -1 },
+		{ "0x0102", NULL, -1 },
+	};
+	struct config_idpattern pat;
+	const char *why;
+	char buf[NAME_SEL_MAX + 1];
+	uint8_t type;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (idpat_parse(c[i].pat, &pat, &why) < 0) {
+			ok(0, "name %s: parses (%s)", c[i].pat, why);
+			continue;
+		}
+		r = idpat_name(&pat, buf, sizeof(buf), &type);
+		if (c[i].type < 0)
+			ok(r < 0, "name %s: no kernel form", c[i].pat);
+		else
+			ok(r == 0 && !strcmp(buf, c[i].name) &&
+			    type == c[i].type, "name %s: \"%s\" type %d",
+			    c[i].pat, r == 0 ? buf : "-", c[i].type);
+	}
+	ok(idpat_parse("*@family.example", &pat, &why) == 0 &&
+	    idpat_name(&pat, buf, 8, &type) < 0,
+	    "name: too long for the buffer is refused, not cut");
+}
+
 int
 main(void)
 {
@@ -358,5 +401,6 @@ main(void)
 	test_patterns();
 	test_lookup();
 	test_pfp();
+	test_names();
 	return (tap_done());
 }
