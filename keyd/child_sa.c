@@ -311,7 +311,6 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	const struct config_conn *conn = ike_sa_conn(k, sa);
 	const struct config_child *cc = child_sa_conf(conn, c->name);
 	const struct config_id *lid = conn ? &conn->local.id : NULL;
-	const struct config_pad *pad;
 	struct child_keys ck;
 	struct kern_sa in, out;
 	int r = -1, ri, ro;
@@ -352,17 +351,8 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	if (in.hard_s && in.soft_s >= in.hard_s)
 		in.soft_s = 0;
 	out.hard_s = in.hard_s;	/* outbound: the inbound SA drives rekey */
-	/* The authenticated ID (IKE_AUTH checked AUTH against it), never
-	 * the pattern it matched: the kernel's Name selectors and the
-	 * firewall's mark are about who the peer proved to be. */
 	in.src_id = &sa->peer_id;
 	in.dst_id = lid;
-	pad = pad_lookup(k->cfg, &sa->peer_id,
-	    (const struct sockaddr *)&sa->addr.remote);
-	if (pad && pad->mark_mask) {
-		in.mark = pad->mark;
-		in.mark_mask = pad->mark_mask;
-	}
 	out.src_id = lid;
 	out.dst_id = &sa->peer_id;
 	in.ekeylen = out.ekeylen = ck.encr_len;
@@ -371,6 +361,8 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	in.akey = sa->initiator ? ck.ar : ck.ai;
 	out.ekey = sa->initiator ? ck.ei : ck.er;
 	out.akey = sa->initiator ? ck.ai : ck.ar;
+	natt_sa(sa, &in, &out);
+	c->remote = sa->addr.remote;
 	ri = k->kern->ops->add(k->kern->arg, &in, 1);
 	ro = 0;
 	if (!ri && c->defer_out) {
@@ -450,7 +442,8 @@ child_sa_free(struct keyd *k, struct ike_sa *sa, struct child_sa *c, int del)
 	struct sockaddr_storage l, r;
 
 	host(&l, &sa->addr.local);
-	host(&r, &sa->addr.remote);
+	/* where its SAs are, if the peer has moved since (natt.c) */
+	host(&r, c->remote.ss_family ? &c->remote : &sa->addr.remote);
 	if (del && c->spi_in)
 		k->kern->ops->del(k->kern->arg, &r, &l, c->spi_in);
 	if (del && c->installed && c->spi_out)

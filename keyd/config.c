@@ -462,6 +462,8 @@ conn_parse(struct cctx *c, const struct cnode *sec, struct config_conn *co)
 		return (-1);
 	co->local_port = co->remote_port = 500;
 	co->rekey_time = 4 * 3600;
+	co->natt = 1;
+	co->keepalive = 20;	/* NAT UDP state often lasts 30 s */
 	for (n = sec->child; n != NULL; n = n->next) {
 		if (!strcmp(n->key, "local_addrs"))
 			r = cfg_addrs(c, n, co->local_addrs, &co->nlocal_addrs);
@@ -500,7 +502,14 @@ conn_parse(struct cctx *c, const struct cnode *sec, struct config_conn *co)
 			co->dpd_delay = v;
 		} else if (!strcmp(n->key, "encap"))
 			r = cfg_bool(c, n, &co->encap);
-		else if (!strcmp(n->key, "mobike")) {
+		else if (!strcmp(n->key, "nat_traversal"))
+			r = cfg_bool(c, n, &co->natt);
+		else if (!strcmp(n->key, "keepalive")) {
+			r = cfg_duration(c, n, &v);
+			if (r == 0 && v > 3600)
+				r = cfg_bad(c, n, "at most 1h");
+			co->keepalive = v;
+		} else if (!strcmp(n->key, "mobike")) {
 			r = cfg_bool(c, n, &co->mobike);
 			if (r == 0 && co->mobike)
 				r = cfg_bad(c, n, "MOBIKE is not supported");
@@ -527,6 +536,9 @@ conn_parse(struct cctx *c, const struct cnode *sec, struct config_conn *co)
 	if (overset && over == 0)
 		return (cfg_err(c, sec->line, "%s: over_time must not be 0",
 		    co->name));
+	if (co->encap && !co->natt)
+		return (cfg_err(c, sec->line,
+		    "%s: encap = yes needs nat_traversal = yes", co->name));
 	return (conn_check(c, sec, co));
 }
 

@@ -249,6 +249,7 @@ ike_sa_timers(struct keyd *k)
 			else
 				SOONER(t);
 		}
+		SOONER(natt_timers(k, sa));
 		if (sa->req.active)
 			SOONER(sa->req.next_ms);
 	}

@@ -35,52 +35,6 @@ addr_bytes(const struct sockaddr_storage *ss, const uint8_t **p, size_t *len,
 	}
 }
 
-static void
-natd(struct ikev2_bld *bld, const struct ike_sa *sa,
-    const struct sockaddr_storage *ss, uint16_t type)
-{
-	uint8_t h[CRYPTO_NATD_LEN];
-	const uint8_t *a;
-	size_t alen;
-	uint16_t port;
-
-	addr_bytes(ss, &a, &alen, &port);
-	if (crypto_natd(sa->ispi, sa->rspi, a, alen, port, h) == 0)
-		ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0, type, h,
-		    sizeof(h));
-}
-
-/*
- * Did the peer's NAT-D hashes see the addresses we see?  1 = NAT.  The
- * hashes take the SPIs of the message's own header: a request's
- * responder SPI is still zero (§2.23).
- */
-static int
-nat_detected(const struct ike_sa *sa, const struct ikev2_msg_p *msg)
-{
-	uint8_t h[CRYPTO_NATD_LEN];
-	const uint8_t *a;
-	size_t alen;
-	uint16_t port;
-	unsigned i;
-	int nat = 0;
-
-	if (!msg->natd_dst.len)
-		return (0);
-	addr_bytes(&sa->addr.local, &a, &alen, &port);
-	crypto_natd(msg->ispi, msg->rspi, a, alen, port, h);
-	if (memcmp(h, msg->natd_dst.ptr, sizeof(h)))
-		nat |= 1;	/* we are behind a NAT */
-	addr_bytes(&sa->addr.remote, &a, &alen, &port);
-	crypto_natd(msg->ispi, msg->rspi, a, alen, port, h);
-	for (i = 0; i < msg->nnatd_src; i++)
-		if (!memcmp(h, msg->natd_src[i].ptr, sizeof(h)))
-			break;
-	if (msg->nnatd_src && i == msg->nnatd_src)
-		nat |= 2;	/* the peer is */
-	return (nat);
-}
-
 /* g^ir, SKEYSEED and the seven keys, from the peer's KE. */
 static int
 derive(struct ike_sa *sa, const struct ikev2_span *peer_ke)
@@ -142,8 +96,7 @@ send_init(struct keyd *k, struct ike_sa *sa)
 	ikev2_bld_sa(&bld, &offer);
 	ikev2_bld_ke(&bld, crypto_dh_group(sa->dh), ke, kelen);
 	ikev2_bld_nonce(&bld, sa->ni, sa->nilen);
-	natd(&bld, sa, &sa->addr.local, IKEV2_N_NAT_DETECTION_SOURCE_IP);
-	natd(&bld, sa, &sa->addr.remote, IKEV2_N_NAT_DETECTION_DESTINATION_IP);
+	natt_notifies(k, sa, &bld);
 	ike_auth_init_payloads(k, c, &bld, 0);
 	if (ikev2_bld_msg_done(&bld) < 0)
 		return (-1);
@@ -244,10 +197,11 @@ ike_sa_init_response(struct keyd *k, struct ike_sa *sa,
 	buf_add(&sa->init_resp, buf, len);
 	if (derive(sa, &msg->ke.data) < 0)
 		return ike_sa_dead(k, sa, "key exchange failed");
-	nat = nat_detected(sa, msg);
+	nat = natt_detect(k, sa, msg);
 	log_exchange(k, sa, "IKE_SA_INIT", "ok encr=%u/%u prf=%u integ=%u group=%u%s",
 	    sa->prop.encr, sa->prop.encr_keylen, sa->prop.prf, sa->prop.integ,
 	    sa->prop.dh[0], nat ? " NAT detected" : "");
+	natt_float(k, sa);
 	if (ike_auth_send(k, sa) < 0)
 		ike_sa_dead(k, sa, "cannot send IKE_AUTH");
 }
@@ -397,13 +351,12 @@ ike_sa_init_request(struct keyd *k, const struct keyd_addr *a,
 	ikev2_bld_sa(&bld, &answer);
 	ikev2_bld_ke(&bld, g, ke, kelen);
 	ikev2_bld_nonce(&bld, sa->nr, sa->nrlen);
-	natd(&bld, sa, &sa->addr.local, IKEV2_N_NAT_DETECTION_SOURCE_IP);
-	natd(&bld, sa, &sa->addr.remote, IKEV2_N_NAT_DETECTION_DESTINATION_IP);
+	natt_notifies(k, sa, &bld);
 	ike_auth_init_payloads(k, c, &bld, 1);
 	if (ikev2_bld_msg_done(&bld) < 0)
 		return ike_sa_dead(k, sa, "cannot build IKE_SA_INIT response");
 	log_exchange(k, sa, "IKE_SA_INIT", "ok encr=%u/%u prf=%u integ=%u group=%u%s",
 	    prop.encr, prop.encr_keylen, prop.prf, prop.integ, g,
-	    nat_detected(sa, msg) ? " NAT detected" : "");
+	    natt_detect(k, sa, msg) ? " NAT detected" : "");
 	ikev2_msg_response(k, sa, &sa->init_resp);
 }

@@ -250,8 +250,9 @@ keyd_recv(struct keyd *k, const struct keyd_addr *a, uint8_t *buf,
 	}
 	sa->last_heard = k->now;
 	/* Authenticated: answer and send where the peer now is (it may
-	 * have moved to port 4500, §2.23). */
-	sa->addr = *a;
+	 * have moved to port 4500, or its NAT to a new mapping, §2.23). */
+	sa->addr.local = a->local;
+	natt_peer_moved(k, sa, &a->remote, "IKE");
 	if (response)
 		sa->req.active = 0;
 	dispatch(k, sa, &msg, response);

@@ -14,6 +14,7 @@
  *   child_sa.c      Child SA keys, traffic selectors, install/remove
  *   informational.c Delete, liveness, error notifies
  *   proposal.c      proposals: ours from config, choosing the peer's
+ *   natt.c          NAT-T: NAT-D, the float to 4500, keepalives, mappings
  */
 #ifndef _KEYD_KEYD_H
 #define _KEYD_KEYD_H
@@ -51,6 +52,9 @@ struct child_sa {
 	uint32_t		 getspi_seq;	/* names the larval SA */
 	int			 tunnel;
 	int			 installed;
+	/* The peer's IKE address and port when the SAs went in: where they
+	 * are deleted, and whether a NAT mapping changed since (natt.c). */
+	struct sockaddr_storage	 remote;
 	struct config_proposal	 esp;		/* what was chosen */
 	struct ikev2_tss_p	 ts_local, ts_remote;	/* as negotiated */
 	uint64_t		 established;	/* ms */
@@ -125,7 +129,13 @@ struct ike_sa {
 	uint64_t		 created, established;	/* ms */
 	uint64_t		 last_heard;	/* ms, for DPD */
 	uint64_t		 rekey_at;	/* ms; 0 = never */
+
+	/* NAT-T (natt.c): NAT_HERE | NAT_THERE from NAT-D, §2.23 */
+	int			 nat;
+	uint64_t		 keepalive_at;	/* ms; next 0xff to send */
 };
+
+enum { NAT_HERE = 1, NAT_THERE = 2 };	/* we are / the peer is behind one */
 
 struct keyd {
 	struct keyd_config	*cfg;
@@ -134,6 +144,10 @@ struct keyd {
 	int			(*send)(struct keyd *, const struct keyd_addr *,
 				    const uint8_t *, size_t);
 	void			*send_arg;
+	/* Sends a NAT keepalive (the one octet 0xff, RFC 3948 §2.3) from
+	 * our 4500 socket; NULL: none (unit tests count them). */
+	int			(*keepalive)(struct keyd *,
+				    const struct keyd_addr *);
 	/* A trap child's policies back once its SAs are gone (loop.c). */
 	void			(*trap_restore)(struct keyd *, const char *conn,
 				    const char *child);
@@ -239,6 +253,24 @@ void	ike_rekey_answer(struct keyd *, struct ike_sa *,
 	    const struct ikev2_msg_p *, struct ikev2_bld *);
 void	ike_rekey_response(struct keyd *, struct ike_sa *,
 	    const struct ikev2_msg_p *);
+
+/* natt.c */
+/* Our NAT_DETECTION_SOURCE_IP / _DESTINATION_IP notifies. */
+void	natt_notifies(struct keyd *, const struct ike_sa *,
+	    struct ikev2_bld *);
+/* The peer's NAT-D against what we see: sets sa->nat; 0 none, else flags. */
+int	natt_detect(struct keyd *, struct ike_sa *,
+	    const struct ikev2_msg_p *);
+/* Initiator: after IKE_SA_INIT, move to port 4500 if there is a NAT. */
+void	natt_float(struct keyd *, struct ike_sa *);
+/* A child's SAs in UDP, if this IKE SA needs it. */
+void	natt_sa(const struct ike_sa *, struct kern_sa *in,
+	    struct kern_sa *out);
+/* An authenticated message or packet came from `remote` (§2.23). */
+void	natt_peer_moved(struct keyd *, struct ike_sa *,
+	    const struct sockaddr_storage *remote, const char *how);
+/* Keepalives; the next deadline, or 0. */
+uint64_t natt_timers(struct keyd *, struct ike_sa *);
 
 /* informational.c */
 enum { REQ_NONE, REQ_DELETE_IKE, REQ_DELETE_CHILD, REQ_DPD, REQ_CHILD,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 /*
- * The event loop: one poll() over the IKE sockets (UDP 500, v4 and v6),
+ * The event loop: one poll() over the IKE sockets (UDP 500 and 4500, v4
+ * and v6; 4500 carries IKE after a non-ESP marker, RFC 3948 §2.2),
  * the kernel seam and a signalfd, with timers computed from the SAs
  * themselves (ike_sa_timers) rather than kept in a separate queue.
  *
@@ -24,7 +25,6 @@
 #include "keyd.h"
 #include "log.h"
 #include "loop.h"
-#include "pad_spd.h"
 
 uint64_t
 keyd_now_ms(void)
@@ -79,10 +79,13 @@ udp_open(int family, uint16_t port)
 	return (fd);
 }
 
-/* Send from the address the SA uses, whatever the routing would pick. */
+/*
+ * Send from the address the SA uses, whatever the routing would pick.
+ * raw: as is from the 4500 socket (a NAT keepalive), no non-ESP marker.
+ */
 static int
-udp_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
-    size_t len)
+udp_sendmsg(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
+    size_t len, int raw)
 {
 	struct loop *l = k->send_arg;
 	union {
@@ -101,10 +104,10 @@ udp_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
 		{ .iov_base = (void *)marker, .iov_len = sizeof(marker) },
 		{ .iov_base = (void *)p, .iov_len = len },
 	};
-	int fd, natt = port_of(&a->local) == IKEV2_NATT_PORT;
+	int fd, natt = raw || port_of(&a->local) == IKEV2_NATT_PORT;
 
 	memset(&cm, 0, sizeof(cm));
-	if (natt) {	/* RFC 3948 §2.2: IKE on 4500 after 4 zero octets */
+	if (natt && !raw) {	/* RFC 3948 §2.2: IKE on 4500 after 4 zero octets */
 		m.msg_iov = iov2;
 		m.msg_iovlen = 2;
 		len += sizeof(marker);
@@ -135,6 +138,23 @@ udp_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
 	if (fd < 0)
 		return (-1);
 	return (sendmsg(fd, &m, 0) == (ssize_t)len ? 0 : -1);
+}
+
+static int
+udp_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
+    size_t len)
+{
+	return (udp_sendmsg(k, a, p, len, 0));
+}
+
+/* RFC 3948 §2.3: the NAT keepalive, one octet 0xff. */
+static int
+keepalive(struct keyd *k, const struct keyd_addr *a)
+{
+	static const uint8_t ff = 0xff;
+
+	log_debug("NAT keepalive to %s", log_addr(&a->remote));
+	return (udp_sendmsg(k, a, &ff, 1, 1));
 }
 
 static void
@@ -310,8 +330,6 @@ loop_traps(struct loop *l, int del)
 			if (cfg->conns[i].children[j].start == START_TRAP)
 				trap(l, &cfg->conns[i], &cfg->conns[i].children[j],
 				    del);
-	/* a reload swaps the PAD's Name policies too */
-	pad_spd(l->k.kern, cfg, del);
 }
 
 static int
@@ -389,6 +407,24 @@ expire(struct loop *l, const struct kern_event *ev)
 	}
 }
 
+/*
+ * The kernel saw ESP that verified on one of our inbound SAs come from a
+ * new address or port: the peer's NAT changed its mapping (natt.c).
+ */
+static void
+new_mapping(struct loop *l, const struct kern_event *ev)
+{
+	struct ike_sa *sa;
+
+	for (sa = l->k.sas; sa; sa = sa->next)
+		if (sa->state == IKE_ESTABLISHED &&
+		    child_sa_by_spi(sa, ev->spi, 1)) {
+			natt_peer_moved(&l->k, sa, &ev->dst, "NEW_MAPPING");
+			return;
+		}
+	log_debug("NEW_MAPPING for %08x: no such child", ev->spi);
+}
+
 static void
 kern_events(struct loop *l)
 {
@@ -400,6 +436,8 @@ kern_events(struct loop *l)
 			acquire(l, &ev);
 		else if (ev.type == KEV_EXPIRE)
 			expire(l, &ev);
+		else if (ev.type == KEV_NEW_MAPPING)
+			new_mapping(l, &ev);
 	}
 }
 
@@ -446,7 +484,6 @@ startup(struct loop *l)
 	int i, j;
 
 	ike_bypass(l, 0);
-	pad_spd(l->k.kern, cfg, 0);
 	for (i = 0; i < cfg->nconns; i++) {
 		const struct config_conn *c = &cfg->conns[i];
 
@@ -482,7 +519,6 @@ shutdown_all(struct loop *l)
 		for (j = 0; j < cfg->conns[i].nchildren; j++)
 			if (cfg->conns[i].children[j].start == START_TRAP)
 				trap(l, &cfg->conns[i], &cfg->conns[i].children[j], 1);
-	pad_spd(k->kern, cfg, 1);
 	ike_bypass(l, 1);
 }
 
@@ -494,6 +530,7 @@ loop_init(struct loop *l, struct keyd_config *cfg, struct kern *kern)
 	l->k.kern = kern;
 	l->k.send = udp_send;
 	l->k.send_arg = l;
+	l->k.keepalive = keepalive;
 	l->k.trap_restore = trap_restore;
 	l->k.cookie_threshold = KEYD_HALF_OPEN_MAX;
 	l->k.now = keyd_now_ms();

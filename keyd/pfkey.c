@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/ipsec.h>
 #include <linux/pfkeyv2.h>
+#include <linux/udp.h>
 
 #include "kern.h"
 #include "log.h"
@@ -138,6 +139,16 @@ sockaddr_from(struct sockaddr_storage *ss, const struct sadb_address *a)
 		memcpy(ss, sa, sizeof(struct sockaddr_in6));
 }
 
+/* A port in network order into a sockaddr. */
+static void
+set_port(struct sockaddr_storage *ss, uint16_t nport)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = nport;
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = nport;
+}
+
 /* Find each extension of a received message; 0, or -1 if malformed. */
 static int
 exts(const uint8_t *b, size_t len, const struct sadb_ext *e[SADB_EXT_MAX + 1])
@@ -187,11 +198,28 @@ queue_event(struct pfkey *pk, const uint8_t *b, size_t len)
 		if (e[SADB_EXT_ADDRESS_SRC])
 			sockaddr_from(&ev.src, (const void *)e[SADB_EXT_ADDRESS_SRC]);
 		sockaddr_from(&ev.dst, (const void *)e[SADB_EXT_ADDRESS_DST]);
+	} else if (h->sadb_msg_type == SADB_X_NAT_T_NEW_MAPPING) {
+		const struct sadb_sa *sa = (const void *)e[SADB_EXT_SA];
+		const struct sadb_x_nat_t_port *sp =
+		    (const void *)e[SADB_X_EXT_NAT_T_SPORT];
+		const struct sadb_x_nat_t_port *dp =
+		    (const void *)e[SADB_X_EXT_NAT_T_DPORT];
+
+		if (!sa || !sp || !dp || !e[SADB_EXT_ADDRESS_SRC] ||
+		    !e[SADB_EXT_ADDRESS_DST])
+			return;
+		ev.type = KEV_NEW_MAPPING;
+		ev.spi = ntohl(sa->sadb_sa_spi);
+		sockaddr_from(&ev.src, (const void *)e[SADB_EXT_ADDRESS_SRC]);
+		sockaddr_from(&ev.dst, (const void *)e[SADB_EXT_ADDRESS_DST]);
+		set_port(&ev.src, sp->sadb_x_nat_t_port_port);
+		set_port(&ev.dst, dp->sadb_x_nat_t_port_port);
 	} else
 		return;
 	if (pk->qlen == PFKEY_QUEUE) {
 		log_warn("pfkey: event queue full, dropping %s",
-		    ev.type == KEV_ACQUIRE ? "ACQUIRE" : "EXPIRE");
+		    ev.type == KEV_ACQUIRE ? "ACQUIRE" :
+		    ev.type == KEV_EXPIRE ? "EXPIRE" : "NEW_MAPPING");
 		return;
 	}
 	pk->q[(pk->qhead + pk->qlen++) % PFKEY_QUEUE] = ev;
@@ -300,6 +328,24 @@ add_ident(struct pmsg *m, uint16_t type, const struct config_id *id)
 	memcpy(i + 1, id->data, id->len);
 }
 
+/* RFC 3948 ESP in UDP: the three NAT-T extensions (pfkey.md). */
+static void
+add_encap(struct pmsg *m, const struct kern_sa *s)
+{
+	struct sadb_x_nat_t_type *t;
+	struct sadb_x_nat_t_port *p;
+
+	t = ext(m, SADB_X_EXT_NAT_T_TYPE, sizeof(*t));
+	if (t)
+		t->sadb_x_nat_t_type_type = UDP_ENCAP_ESPINUDP;
+	p = ext(m, SADB_X_EXT_NAT_T_SPORT, sizeof(*p));
+	if (p)
+		p->sadb_x_nat_t_port_port = htons(s->encap_sport);
+	p = ext(m, SADB_X_EXT_NAT_T_DPORT, sizeof(*p));
+	if (p)
+		p->sadb_x_nat_t_port_port = htons(s->encap_dport);
+}
+
 static int
 pk_add(void *arg, const struct kern_sa *s, int update)
 {
@@ -353,15 +399,8 @@ pk_add(void *arg, const struct kern_sa *s, int update)
 	}
 	add_ident(&m, SADB_EXT_IDENTITY_SRC, s->src_id);
 	add_ident(&m, SADB_EXT_IDENTITY_DST, s->dst_id);
-	if (s->mark_mask) {
-		struct nfipsec_sadb_x_sa_mark *mk;
-
-		mk = ext(&m, NFIPSEC_SADB_X_EXT_SA_MARK, sizeof(*mk));
-		if (mk) {
-			mk->sadb_x_sa_mark_value = s->mark;
-			mk->sadb_x_sa_mark_mask = s->mark_mask;
-		}
-	}
+	if (s->encap)
+		add_encap(&m, s);
 	if (m.len > sizeof(m.b) - 8) {
 		explicit_bzero(m.b, sizeof(m.b));
 		return (-EMSGSIZE);
@@ -422,22 +461,8 @@ pk_spd(void *arg, const struct kern_pol *p, int del)
 	rq->sadb_x_ipsecrequest_proto = IPPROTO_ESP;
 	rq->sadb_x_ipsecrequest_mode = p->tunnel ? IPSEC_MODE_TUNNEL :
 	    IPSEC_MODE_TRANSPORT;
-	/* A Name policy takes any peer's SA: its name says who may send. */
-	rq->sadb_x_ipsecrequest_level = p->name ? IPSEC_LEVEL_REQUIRE :
-	    IPSEC_LEVEL_UNIQUE;
-	rq->sadb_x_ipsecrequest_reqid = p->name ? 0 : p->reqid;
-	if (p->name && !del) {
-		struct nfipsec_sadb_x_name *nm;
-		size_t nl = strlen(p->name);
-
-		if (nl == 0 || nl > NFIPSEC_NAME_MAX)
-			return (-EINVAL);
-		nm = ext(&m, NFIPSEC_SADB_X_EXT_NAME, sizeof(*nm) + nl + 1);
-		if (nm == NULL)
-			return (-EMSGSIZE);
-		nm->sadb_x_name_type = p->name_type;
-		memcpy(nm + 1, p->name, nl);
-	}
+	rq->sadb_x_ipsecrequest_level = IPSEC_LEVEL_UNIQUE;
+	rq->sadb_x_ipsecrequest_reqid = p->reqid;
 	if (p->tunnel) {
 		size_t sl = salen(p->tsrc.ss_family);
 		struct sockaddr_storage s = p->tsrc, d = p->tdst;
@@ -515,24 +540,18 @@ static const struct kern_ops pfkey_ops = {
 struct kern *
 pfkey_open(void)
 {
-	int fd = socket(PF_KEY, SOCK_RAW | SOCK_CLOEXEC, PF_KEY_V2);
-
-	return (fd < 0 ? NULL : pfkey_open_fd(fd));
-}
-
-struct kern *
-pfkey_open_fd(int fd)
-{
 	struct pfkey *pk;
 	struct pmsg m;
 	int err;
 
 	pk = calloc(1, sizeof(*pk));
-	if (pk == NULL) {
-		close(fd);
+	if (pk == NULL)
+		return (NULL);
+	pk->fd = socket(PF_KEY, SOCK_RAW | SOCK_CLOEXEC, PF_KEY_V2);
+	if (pk->fd < 0) {
+		free(pk);
 		return (NULL);
 	}
-	pk->fd = fd;
 	pk->pid = getpid();
 	msg_init(pk, &m, SADB_REGISTER, SADB_SATYPE_ESP);
 	err = request(pk, &m, &m);
