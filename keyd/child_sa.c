@@ -311,6 +311,7 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	const struct config_conn *conn = ike_sa_conn(k, sa);
 	const struct config_child *cc = child_sa_conf(conn, c->name);
 	const struct config_id *lid = conn ? &conn->local.id : NULL;
+	const struct config_pad *pad;
 	struct child_keys ck;
 	struct kern_sa in, out;
 	int r = -1, ri, ro;
@@ -351,8 +352,17 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	if (in.hard_s && in.soft_s >= in.hard_s)
 		in.soft_s = 0;
 	out.hard_s = in.hard_s;	/* outbound: the inbound SA drives rekey */
+	/* The authenticated ID (IKE_AUTH checked AUTH against it), never
+	 * the pattern it matched: the kernel's Name selectors and the
+	 * firewall's mark are about who the peer proved to be. */
 	in.src_id = &sa->peer_id;
 	in.dst_id = lid;
+	pad = pad_lookup(k->cfg, &sa->peer_id,
+	    (const struct sockaddr *)&sa->addr.remote);
+	if (pad && pad->mark_mask) {
+		in.mark = pad->mark;
+		in.mark_mask = pad->mark_mask;
+	}
 	out.src_id = lid;
 	out.dst_id = &sa->peer_id;
 	in.ekeylen = out.ekeylen = ck.encr_len;

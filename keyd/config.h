@@ -175,6 +175,16 @@ struct config_pad {
 	int			nts;
 	int			populate_from_packet;	/* PFP_* bits */
 	int			spd_by_name;		/* SPD lookup by IKE ID (Name) */
+	/*
+	 * spd_by_name: our selectors that only peers matching idpat may
+	 * reach.  keyd installs them as inbound PROTECT policies carrying
+	 * idpat as their Name selector (pad_spd.c); the kernel checks it
+	 * against each SA's pushed identity.
+	 */
+	struct config_ts	local_ts[CONFIG_TS_MAX];
+	int			nlocal_ts;
+	/* SA mark on the inbound SAs of peers this entry matched; mask 0 = none */
+	uint32_t		mark, mark_mask;
 	char			conn[CONFIG_NAME_MAX];	/* implied by this connection;
 						   "" for a `pad` section */
 	struct config_addr	addrs[CONFIG_ADDRS_MAX];	/* peer's IKE address;

@@ -29,6 +29,7 @@ struct kern_sa {
 	uint64_t		soft_s, hard_s;	/* add-time lifetimes, 0 = none */
 	const struct config_id	*src_id, *dst_id;	/* IKE identities */
 	uint32_t		seq;		/* GETSPI's sequence (UPDATE) */
+	uint32_t		mark, mark_mask;	/* inbound: the PAD entry's; mask 0 = none */
 	/* ESP in UDP (RFC 3948): the ports of the SA's packets as this host
 	 * sends or receives them; src and dst are likewise the addresses
 	 * as seen here, the NAT's public one for a peer behind it. */
@@ -48,11 +49,20 @@ struct kern_pol {
 	uint32_t		reqid;
 	int			bypass;		/* no IPsec (IKE's own packets) */
 	uint32_t		priority;	/* lower wins */
+	/*
+	 * A Name selector (inbound only): the identity pattern an SA's
+	 * IDENTITY_SRC must match, and its SADB_IDENTTYPE (0 any).  Such a
+	 * policy takes any ESP transport SA (level require, reqid 0): the
+	 * Name, not the SA, says who may send.
+	 */
+	const char		*name;
+	uint8_t			name_type;
 };
 
-/* Policy priorities: IKE's bypass before any child's selectors. */
+/* Policy priorities: IKE's bypass, then Name policies, then children. */
 enum {
 	KERN_PRIO_BYPASS	= 10,
+	KERN_PRIO_NAME		= 500,	/* a PAD entry's Name policies (pad_spd.c) */
 	KERN_PRIO_CHILD		= 1000,
 };
 
@@ -96,5 +106,7 @@ struct kern {
 
 /* PF_KEY: NULL on failure (errno set).  REGISTERs for ESP. */
 struct kern	*pfkey_open(void);
+/* The same over a socket of the caller's (tests: the other end answers). */
+struct kern	*pfkey_open_fd(int fd);
 
 #endif /* _KEYD_KERN_H */

@@ -25,6 +25,7 @@
 #include "keyd.h"
 #include "log.h"
 #include "loop.h"
+#include "pad_spd.h"
 
 uint64_t
 keyd_now_ms(void)
@@ -330,6 +331,8 @@ loop_traps(struct loop *l, int del)
 			if (cfg->conns[i].children[j].start == START_TRAP)
 				trap(l, &cfg->conns[i], &cfg->conns[i].children[j],
 				    del);
+	/* a reload swaps the PAD's Name policies too */
+	pad_spd(l->k.kern, cfg, del);
 }
 
 static int
@@ -484,6 +487,7 @@ startup(struct loop *l)
 	int i, j;
 
 	ike_bypass(l, 0);
+	pad_spd(l->k.kern, cfg, 0);
 	for (i = 0; i < cfg->nconns; i++) {
 		const struct config_conn *c = &cfg->conns[i];
 
@@ -519,6 +523,7 @@ shutdown_all(struct loop *l)
 		for (j = 0; j < cfg->conns[i].nchildren; j++)
 			if (cfg->conns[i].children[j].start == START_TRAP)
 				trap(l, &cfg->conns[i], &cfg->conns[i].children[j], 1);
+	pad_spd(k->kern, cfg, 1);
 	ike_bypass(l, 1);
 }
 

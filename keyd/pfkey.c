@@ -399,6 +399,15 @@ pk_add(void *arg, const struct kern_sa *s, int update)
 	}
 	add_ident(&m, SADB_EXT_IDENTITY_SRC, s->src_id);
 	add_ident(&m, SADB_EXT_IDENTITY_DST, s->dst_id);
+	if (s->mark_mask) {
+		struct nfipsec_sadb_x_sa_mark *mk;
+
+		mk = ext(&m, NFIPSEC_SADB_X_EXT_SA_MARK, sizeof(*mk));
+		if (mk) {
+			mk->sadb_x_sa_mark_value = s->mark;
+			mk->sadb_x_sa_mark_mask = s->mark_mask;
+		}
+	}
 	if (s->encap)
 		add_encap(&m, s);
 	if (m.len > sizeof(m.b) - 8) {
@@ -461,8 +470,22 @@ pk_spd(void *arg, const struct kern_pol *p, int del)
 	rq->sadb_x_ipsecrequest_proto = IPPROTO_ESP;
 	rq->sadb_x_ipsecrequest_mode = p->tunnel ? IPSEC_MODE_TUNNEL :
 	    IPSEC_MODE_TRANSPORT;
-	rq->sadb_x_ipsecrequest_level = IPSEC_LEVEL_UNIQUE;
-	rq->sadb_x_ipsecrequest_reqid = p->reqid;
+	/* A Name policy takes any peer's SA: its name says who may send. */
+	rq->sadb_x_ipsecrequest_level = p->name ? IPSEC_LEVEL_REQUIRE :
+	    IPSEC_LEVEL_UNIQUE;
+	rq->sadb_x_ipsecrequest_reqid = p->name ? 0 : p->reqid;
+	if (p->name && !del) {
+		struct nfipsec_sadb_x_name *nm;
+		size_t nl = strlen(p->name);
+
+		if (nl == 0 || nl > NFIPSEC_NAME_MAX)
+			return (-EINVAL);
+		nm = ext(&m, NFIPSEC_SADB_X_EXT_NAME, sizeof(*nm) + nl + 1);
+		if (nm == NULL)
+			return (-EMSGSIZE);
+		nm->sadb_x_name_type = p->name_type;
+		memcpy(nm + 1, p->name, nl);
+	}
 	if (p->tunnel) {
 		size_t sl = salen(p->tsrc.ss_family);
 		struct sockaddr_storage s = p->tsrc, d = p->tdst;
@@ -540,18 +563,24 @@ static const struct kern_ops pfkey_ops = {
 struct kern *
 pfkey_open(void)
 {
+	int fd = socket(PF_KEY, SOCK_RAW | SOCK_CLOEXEC, PF_KEY_V2);
+
+	return (fd < 0 ? NULL : pfkey_open_fd(fd));
+}
+
+struct kern *
+pfkey_open_fd(int fd)
+{
 	struct pfkey *pk;
 	struct pmsg m;
 	int err;
 
 	pk = calloc(1, sizeof(*pk));
-	if (pk == NULL)
-		return (NULL);
-	pk->fd = socket(PF_KEY, SOCK_RAW | SOCK_CLOEXEC, PF_KEY_V2);
-	if (pk->fd < 0) {
-		free(pk);
+	if (pk == NULL) {
+		close(fd);
 		return (NULL);
 	}
+	pk->fd = fd;
 	pk->pid = getpid();
 	msg_init(pk, &m, SADB_REGISTER, SADB_SATYPE_ESP);
 	err = request(pk, &m, &m);
