@@ -1,5 +1,5 @@
 #!/bin/bash
-# A million malformed ESP packets into nfipsec, each of which must be
+# A million malformed ESP and AH packets into nfipsec, each of which must be
 # counted: dropped under one In* counter of /proc/net/nfipsec_stat, or
 # decapsulated (the SA counts it) and reinjected. Run on the debug kernel by
 # scripts/robustness, where any KASAN, UBSAN, lockdep or kmemleak report
@@ -9,16 +9,17 @@
 #   | ns0: nfipsec, three       |              | ns1: espblast, AF_PACKET  |
 #   |  inbound SAs (setkey)     |              |  (no IP of its own: IPv6  |
 #   |  lo: 10.0.0.1             |              |   off, nothing it sends   |
-#   |  veth0 -------------------+--- ESP ------+-- reaches ns0 but ESP)    |
+#   |  veth0 -------------------+-- ESP, AH ----+-- reaches ns0 but them)   |
 #   |  192.0.2.1, 2001:db8::1   |              |  veth1                    |
 #   +---------------------------+              +---------------------------+
 #
-# esp_templates.py (scapy + cryptography) writes ~60 templates: valid
+# esp_templates.py (scapy + cryptography) writes ~110 templates: valid
 # packets, authentic ones with one defect each (bad padding, pad length
 # past the payload, dummy, a tunnel payload that is not IP, a ciphertext
-# not in whole blocks), unknown SPIs, truncated headers, fragments (8 kB
-# reassembled), IPv6 with a destination options header, sequence-number
-# edges. espblast.c sends each once in order, then ROBUST_ESP_COUNT in all,
+# not in whole blocks; for AH a Payload Length that does not fit, or a
+# policy that wants ESP), bad ICVs, unknown SPIs, truncated headers,
+# fragments (8 kB reassembled), IPv6 with a destination options header,
+# sequence-number edges. espblast.c sends each once in order, then ROBUST_ESP_COUNT in all,
 # replaying and mutating them (bits, length, sequence number, SPI).
 #
 # The accounting (sent = logical packets; a fragment train is one):
@@ -56,6 +57,10 @@ n0 "$SETKEY" -f - <<EOF
 add 192.0.2.2 192.0.2.1 esp 0x5001 -m transport -r 64 -E aes-gcm-16 $gk;
 add 192.0.2.2 192.0.2.1 esp 0x5002 -m tunnel -r 64 -E aes-cbc $ek -A hmac-sha256 $ak;
 add 2001:db8::2 2001:db8::1 esp 0x5003 -m transport -r 64 -E aes-gcm-16 $gk;
+add 192.0.2.2 192.0.2.1 ah 0x5004 -m transport -r 64 -A hmac-sha256 $ak;
+add 2001:db8::2 2001:db8::1 ah 0x5005 -m transport -r 64 -A hmac-sha256 $ak;
+spdadd 192.0.2.2[any] 192.0.2.1[7] udp -P in ipsec ah/transport//require;
+spdadd 2001:db8::2[any] 2001:db8::1[7] udp -P in ipsec ah/transport//require;
 spdadd 192.0.2.2 192.0.2.1 any -P in ipsec esp/transport//require;
 spdadd 10.0.1.1 10.0.0.1 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;
 spdadd 2001:db8::2 2001:db8::1 any -P in ipsec esp/transport//require;

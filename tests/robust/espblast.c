@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * espblast — send many malformed ESP packets fast, for tests/robust/esp-fuzz.sh.
+ * espblast — send many malformed ESP and AH packets fast, for
+ * tests/robust/esp-fuzz.sh.
  *
  *   espblast IFACE TEMPLATES COUNT SEED
  *
@@ -11,7 +12,7 @@
  * same defect again) or, three times in four for the single-frame
  * templates, mutated: bits flipped, cut short, grown with junk, a random
  * or edge sequence number, a random SPI. Mutations touch the
- * ESP part only and keep the IP header right (lengths, checksum), so every
+ * ESP or AH part only and keep the IP header right (lengths, checksum), so every
  * packet reaches nfipsec rather than being dropped by the IP layer first.
  * A template of several fragments is one logical packet (reassembled before
  * nfipsec); each sending gets a fresh IP ID or fragment identification.
@@ -47,8 +48,11 @@ struct frame {
 	uint8_t data[MAX_FRAME];
 };
 
+#define TMPL_MUTABLE	0x01	/* espblast may mutate it */
+#define TMPL_AH		0x02	/* AH: SPI and sequence number 4 bytes later */
+
 struct tmpl {
-	uint8_t accept, mutable;
+	uint8_t accept, flags;
 	uint16_t nframes;
 	struct frame *f;
 };
@@ -93,7 +97,7 @@ static void load(const char *path)
 		if (fread(t, 1, 4, fp) != 4)
 			goto bad;
 		tmpls[i].accept = t[0];
-		tmpls[i].mutable = t[1];
+		tmpls[i].flags = t[1];
 		tmpls[i].nframes = t[2] | t[3] << 8;
 		tmpls[i].f = calloc(tmpls[i].nframes, sizeof(struct frame));
 		if (!tmpls[i].f || !tmpls[i].nframes)
@@ -153,15 +157,17 @@ static void fix_ip(struct frame *f)
 	put16(ip + 10, ~sum);
 }
 
-static void mutate(struct frame *f)
+static void mutate(struct frame *f, int ah)
 {
 	static const uint32_t edges[] = { 0, 1, 2, 63, 64, 65, 0x7fffffff,
 		0x80000000, 0xfffffffe, 0xffffffff };
 	unsigned int esp = f->espoff, n, i;
 	uint8_t *p = f->data + esp;
+	/* AH's next header, length and reserved fields come first. */
+	unsigned int id = ah ? 4 : 0;
 
 	switch (rnd() % 6) {
-	case 0:		/* flip one to four bits anywhere in ESP */
+	case 0:		/* flip one to four bits anywhere in ESP or AH */
 	case 1:
 		if (f->len == esp)
 			break;
@@ -178,16 +184,18 @@ static void mutate(struct frame *f)
 		f->len = n;
 		break;
 	case 4:		/* a sequence number at an edge, or anywhere */
-		if (f->len >= esp + 8) {
+		if (f->len >= esp + id + 8) {
 			uint32_t s = rnd() % 2 ? edges[rnd() % 10] : (uint32_t)rnd();
 
-			p[4] = s >> 24; p[5] = s >> 16; p[6] = s >> 8; p[7] = s;
+			p += id + 4;
+			p[0] = s >> 24; p[1] = s >> 16; p[2] = s >> 8; p[3] = s;
 		}
 		break;
 	case 5:		/* an SPI nobody has */
-		if (f->len >= esp + 4) {
+		if (f->len >= esp + id + 4) {
 			uint32_t s = rnd() | 0x10000;
 
+			p += id;
 			p[0] = s >> 24; p[1] = s >> 16; p[2] = s >> 8; p[3] = s;
 		}
 		break;
@@ -281,7 +289,7 @@ static void send_tmpl(const struct tmpl *t, int mut)
 			}
 		}
 		if (mut)
-			mutate(f);
+			mutate(f, t->flags & TMPL_AH);
 		else if (is_v4(f))
 			fix_ip(f);
 	}
@@ -331,7 +339,7 @@ int main(int argc, char **argv)
 	while (sent < count) {
 		const struct tmpl *t = &tmpls[rnd() % ntmpl];
 
-		send_tmpl(t, t->mutable && rnd() % 4);
+		send_tmpl(t, (t->flags & TMPL_MUTABLE) && rnd() % 4);
 		if (++sent % 100000 == 0)
 			fprintf(stderr, "espblast: %llu sent\n", sent);
 	}
