@@ -6,8 +6,10 @@
  * against a deliberately horrible reference (scan every policy, keep the
  * best by priority and insertion) on random policies and flows, before
  * and after additions, deletes and replaces, also on port-heavy sets. Ends
- * with a 100k-policy build, timed, and a 22k-entry per-port policy list
- * whose classifier chains must stay short.
+ * with a 100k-policy build, timed, a 22k-entry per-port policy list
+ * whose classifier chains must stay short, and make bench's SPD mix at
+ * 1 to 100k policies, whose lookup must examine no more at 100k than a
+ * small constant (spd_bench_mix.c).
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -372,6 +374,7 @@ static void spd_fallback(struct kunit *test)
 }
 
 #include "spd_random.c"
+#include "spd_bench_mix.c"
 
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE(spd_order),
@@ -383,6 +386,7 @@ static struct kunit_case spd_cases[] = {
 	KUNIT_CASE(spd_random_tight_limits),
 	KUNIT_CASE_SLOW(spd_100k),
 	KUNIT_CASE_SLOW(spd_ports_flat),
+	KUNIT_CASE_SLOW(spd_bench_mix),
 	{}
 };
 
