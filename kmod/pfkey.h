@@ -10,6 +10,7 @@
  *   pfkey_msg.c    SA -> message, ACQUIRE and EXPIRE (the data path's API)
  *   pfkey_spd.c    SPD messages (X_SPDADD .. X_SPDDUMP)
  *   pfkey_lifetime.c  time lifetimes: soft/hard EXPIRE, larval reaping
+ *   migrate.c      X_MIGRATE: SAs and policy templates to new endpoints
  *
  * Locking: a message from userspace is handled with nfipsec_net.cfg_lock
  * held, start to end. Broadcasts walk the socket list under RCU and may run
@@ -47,6 +48,11 @@ int nfipsec_pfkey_parse(const void *buf, size_t len,
 /* The address of a validated sadb_address; returns its family. */
 u8 nfipsec_pfkey_addr(const struct sadb_address *a, union nf_inet_addr *addr,
 		      __be16 *port);
+/* A validated sockaddr (AF_INET or AF_INET6); returns its family. */
+u8 nfipsec_pfkey_sockaddr(const void *sa, union nf_inet_addr *addr);
+/* Two validated sockaddrs of one family back to back (ipsecrequest). */
+u8 nfipsec_pfkey_sockaddr_pair(const void *p, union nf_inet_addr *s,
+			       union nf_inet_addr *d);
 /* Bytes of a sadb_address extension (with its sockaddr) for @family. */
 unsigned int nfipsec_pfkey_addr_size(u8 family);
 /* Append a sadb_address extension. @skb must have room. */
@@ -159,6 +165,15 @@ int nfipsec_pfkey_spdget(struct sock *sk, struct nfipsec_net *nn,
 int nfipsec_pfkey_spdflush(struct sock *sk, struct nfipsec_net *nn,
 			   const struct nfipsec_pfkey_msg *m);
 int nfipsec_pfkey_spddump(struct sock *sk, struct nfipsec_net *nn,
+			  const struct nfipsec_pfkey_msg *m);
+/* The selector SRC/DST of @m describe for direction @dir (NFIPSEC_DIR_*);
+ * returns its family.
+ */
+u8 nfipsec_pfkey_msg_sel(const struct nfipsec_pfkey_msg *m, u8 dir,
+			 struct nfipsec_sel *sel);
+
+/* migrate.c: SADB_X_MIGRATE. */
+int nfipsec_pfkey_migrate(struct sock *sk, struct nfipsec_net *nn,
 			  const struct nfipsec_pfkey_msg *m);
 
 /* pfkey_msg.c: an SA as a message of @type (seq, pid from the caller). */

@@ -12,7 +12,7 @@
  *             unknown type or a bad body, a missing required extension or
  *             one the message type does not take
  *   EOPNOTSUPP a message type the kernel only sends, or that nfipsec does
- *             not implement (X_PCHANGE, X_SPDSETIDX, X_MIGRATE, ...), and
+ *             not implement (X_PCHANGE, X_SPDACQUIRE, ...), and
  *             security contexts (SADB_X_EXT_SEC_CTX: no LSM labels here)
  *
  * Pure: no locks, no allocation, no state; tests/pfkey_test.c drives it.
@@ -100,7 +100,9 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 	[SADB_X_SPDEXPIRE] = { false },
 	[SADB_X_SPDDELETE2] = { true, SAT_ANY, EXT(SADB_X_EXT_POLICY), 0 },
 	[SADB_X_NAT_T_NEW_MAPPING] = { false },
-	[SADB_X_MIGRATE] = { false },
+	/* Pairs of old/new ipsecrequests (migrate.c), af_key's layout. */
+	[SADB_X_MIGRATE] = { true, SAT_ANY, ADDRS | EXT(SADB_X_EXT_POLICY),
+			     EXT(SADB_X_EXT_KMADDRESS) },
 };
 
 /* Smallest body of each extension type, in bytes; 0 = unknown type. */
@@ -236,13 +238,42 @@ static int check_name(const struct nfipsec_sadb_x_name *n, unsigned int len)
 	return 0;
 }
 
+/*
+ * Two sockaddrs of one family back to back in @len bytes (a tunnel
+ * request's endpoints, KMADDRESS). Returns the family.
+ */
+static int check_sockaddr_pair(const u8 *p, unsigned int len)
+{
+	int fs, fd;
+
+	fs = check_sockaddr(p, len);
+	if (fs < 0)
+		return fs;
+	fd = check_sockaddr(p + sockaddr_len(fs), len - sockaddr_len(fs));
+	if (fd < 0)
+		return fd;
+	return fs == fd ? fs : -EINVAL;
+}
+
+static int check_kmaddress(const struct sadb_x_kmaddress *k, unsigned int len)
+{
+	int family = check_sockaddr_pair((const u8 *)(k + 1), len - sizeof(*k));
+
+	if (family < 0)
+		return family;
+	if (len != ALIGN(sizeof(*k) + 2 * sockaddr_len(family), 8) ||
+	    k->sadb_x_kmaddress_reserved)
+		return -EINVAL;
+	return 0;
+}
+
 /* One sadb_x_ipsecrequest: @len bytes, its own length already checked. */
 static int check_ipsecrequest(const struct sadb_x_ipsecrequest *rq,
 			      unsigned int len)
 {
 	const u8 *p = (const u8 *)(rq + 1);
 	unsigned int left = len - sizeof(*rq);
-	int fs, fd;
+	int family;
 
 	switch (rq->sadb_x_ipsecrequest_proto) {
 	case IPPROTO_ESP:
@@ -263,17 +294,8 @@ static int check_ipsecrequest(const struct sadb_x_ipsecrequest *rq,
 		return -EINVAL;
 	}
 	/* Tunnel: the endpoints follow, two sockaddrs of one family. */
-	fs = check_sockaddr(p, left);
-	if (fs < 0)
-		return fs;
-	p += sockaddr_len(fs);
-	left -= sockaddr_len(fs);
-	fd = check_sockaddr(p, left);
-	if (fd < 0)
-		return fd;
-	if (fs != fd)
-		return -EINVAL;
-	return 0;
+	family = check_sockaddr_pair(p, left);
+	return family < 0 ? family : 0;
 }
 
 static int check_policy(const struct sadb_x_policy *pol, unsigned int len)
@@ -395,6 +417,8 @@ static int check_ext(u16 type, const void *p, unsigned int len)
 		return -EOPNOTSUPP;
 	case SADB_X_EXT_FILTER:
 		return check_filter(p, len);
+	case SADB_X_EXT_KMADDRESS:
+		return check_kmaddress(p, len);
 	}
 	return 0;
 }
@@ -421,6 +445,57 @@ static u16 addr_family(const void *ext)
 	return sa->sa_family;
 }
 
+/*
+ * X_MIGRATE (af_key's layout): a PROTECT policy's direction and, in its
+ * SADB_X_EXT_POLICY, pairs of ipsecrequests, the old endpoints then the
+ * new ones, each with its two addresses even in transport mode. A pair
+ * names one protocol, mode and reqid, and moves something.
+ */
+static int check_migrate(const struct nfipsec_pfkey_msg *m)
+{
+	const struct sadb_x_policy *xp = m->ext[SADB_X_EXT_POLICY];
+	const u8 *p = (const u8 *)(xp + 1);
+	unsigned int left = xp->sadb_x_policy_len * 8 - sizeof(*xp);
+	const struct sadb_x_ipsecrequest *rq[2];
+	union nf_inet_addr a[2][2];
+	int i, family[2];
+
+	if (xp->sadb_x_policy_type != IPSEC_POLICY_IPSEC || !left ||
+	    xp->sadb_x_policy_dir < IPSEC_DIR_INBOUND ||
+	    xp->sadb_x_policy_dir > IPSEC_DIR_FWD)
+		return -EINVAL;
+	/* check_policy() bounded every request. */
+	while (left) {
+		for (i = 0; i < 2; i++) {
+			if (!left)
+				return -EINVAL;	/* an odd number */
+			rq[i] = (const void *)p;
+			family[i] = check_sockaddr_pair((const u8 *)(rq[i] + 1),
+							rq[i]->sadb_x_ipsecrequest_len -
+							sizeof(*rq[i]));
+			if (family[i] < 0)
+				return family[i];
+			nfipsec_pfkey_sockaddr_pair(rq[i] + 1, &a[i][0],
+						    &a[i][1]);
+			p += rq[i]->sadb_x_ipsecrequest_len;
+			left -= rq[i]->sadb_x_ipsecrequest_len;
+		}
+		if (rq[0]->sadb_x_ipsecrequest_proto !=
+		    rq[1]->sadb_x_ipsecrequest_proto ||
+		    rq[0]->sadb_x_ipsecrequest_mode !=
+		    rq[1]->sadb_x_ipsecrequest_mode ||
+		    rq[0]->sadb_x_ipsecrequest_reqid !=
+		    rq[1]->sadb_x_ipsecrequest_reqid)
+			return -EINVAL;
+		/* No IPComp SAs here to move. */
+		if (rq[0]->sadb_x_ipsecrequest_proto == IPPROTO_COMP)
+			return -EPROTONOSUPPORT;
+		if (family[0] == family[1] && !memcmp(a[0], a[1], sizeof(a[0])))
+			return -EINVAL;	/* moves nothing */
+	}
+	return 0;
+}
+
 /* Rules between extensions, once each is valid on its own. */
 static int check_msg(const struct nfipsec_pfkey_msg *m)
 {
@@ -430,6 +505,8 @@ static int check_msg(const struct nfipsec_pfkey_msg *m)
 
 	if (src && dst && addr_family(src) != addr_family(dst))
 		return -EINVAL;
+	if (hdr->sadb_msg_type == SADB_X_MIGRATE)
+		return check_migrate(m);
 	if (hdr->sadb_msg_type == SADB_ADD ||
 	    hdr->sadb_msg_type == SADB_UPDATE) {
 		const struct sadb_sa *sa = m->ext[SADB_EXT_SA];
@@ -532,6 +609,27 @@ u8 nfipsec_pfkey_addr(const struct sadb_address *a, union nf_inet_addr *addr,
 			*port = sin6->sin6_port;
 	}
 	return sa->sa_family;
+}
+
+u8 nfipsec_pfkey_sockaddr(const void *p, union nf_inet_addr *addr)
+{
+	const struct sockaddr *sa = p;
+
+	memset(addr, 0, sizeof(*addr));
+	if (sa->sa_family == AF_INET)
+		addr->ip = ((const struct sockaddr_in *)p)->sin_addr.s_addr;
+	else
+		addr->in6 = ((const struct sockaddr_in6 *)p)->sin6_addr;
+	return sa->sa_family;
+}
+
+u8 nfipsec_pfkey_sockaddr_pair(const void *p, union nf_inet_addr *s,
+			       union nf_inet_addr *d)
+{
+	u8 family = nfipsec_pfkey_sockaddr(p, s);
+
+	nfipsec_pfkey_sockaddr((const u8 *)p + sockaddr_len(family), d);
+	return family;
 }
 
 void nfipsec_pfkey_put_addr(struct sk_buff *skb, u16 type, u8 family,

@@ -52,9 +52,8 @@ static void set_ports(u16 *lo, u16 *hi, __be16 port)
 	*hi = port ? ntohs(port) : U16_MAX;
 }
 
-/* The selector of SRC/DST for direction @dir. */
-static u8 msg_sel(const struct nfipsec_pfkey_msg *m, u8 dir,
-		  struct nfipsec_sel *sel)
+u8 nfipsec_pfkey_msg_sel(const struct nfipsec_pfkey_msg *m, u8 dir,
+			 struct nfipsec_sel *sel)
 {
 	const struct sadb_address *sa = m->ext[SADB_EXT_ADDRESS_SRC];
 	const struct sadb_address *da = m->ext[SADB_EXT_ADDRESS_DST];
@@ -225,7 +224,7 @@ static int msg_policy(struct nfipsec_net *nn, const struct nfipsec_pfkey_msg *m,
 	default:
 		return -EINVAL;
 	}
-	msg_sel(m, pol->dir, &pol->sel);
+	nfipsec_pfkey_msg_sel(m, pol->dir, &pol->sel);
 	ret = msg_name(m, pol);
 	if (ret)
 		return ret;
@@ -433,7 +432,7 @@ int nfipsec_pfkey_spddelete(struct sock *sk, struct nfipsec_net *nn,
 	    xp->sadb_x_policy_dir > IPSEC_DIR_FWD)
 		return -EINVAL;
 	dir = xp->sadb_x_policy_dir - IPSEC_DIR_INBOUND;
-	msg_sel(m, dir, &sel);
+	nfipsec_pfkey_msg_sel(m, dir, &sel);
 	pol = nfipsec_spd_del_sel(nn, dir, &sel);
 	if (IS_ERR(pol))
 		return PTR_ERR(pol);

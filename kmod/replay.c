@@ -53,6 +53,18 @@ int nfipsec_replay_init(struct nfipsec_replay *r, u32 size, gfp_t gfp)
 	return 0;
 }
 
+void nfipsec_replay_copy(struct nfipsec_replay *dst, struct nfipsec_replay *src)
+{
+	if (WARN_ON_ONCE(dst->words != src->words))
+		return;
+	spin_lock_bh(&src->lock);
+	dst->top = src->top;
+	if (src->words)
+		memcpy(dst->bitmap, src->bitmap,
+		       src->words * sizeof(*src->bitmap));
+	spin_unlock_bh(&src->lock);
+}
+
 void nfipsec_replay_free(struct nfipsec_replay *r)
 {
 	kvfree(r->bitmap);

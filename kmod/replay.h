@@ -36,6 +36,12 @@ struct nfipsec_replay {
  * tells us its size). Returns 0, -EINVAL (size) or -ENOMEM.
  */
 int nfipsec_replay_init(struct nfipsec_replay *r, u32 size, gfp_t gfp);
+/*
+ * X_MIGRATE: give @dst (initialised to @src's size, carrying no traffic
+ * yet) @src's top and bitmap, so the moved SA refuses what the old one
+ * already accepted. Takes src->lock with BH off.
+ */
+void nfipsec_replay_copy(struct nfipsec_replay *dst, struct nfipsec_replay *src);
 /* Free the bitmap. Any context except hard IRQ; nothing may use @r after. */
 void nfipsec_replay_free(struct nfipsec_replay *r);
 

@@ -61,6 +61,10 @@ struct nfipsec_sa_stats {
 	u64 icv_fail;
 };
 
+/*
+ * X_MIGRATE copies an SA field by field (migrate.c, clone_sa()): a field
+ * added here that PF_KEY or the data path sets must be copied there too.
+ */
 struct nfipsec_sa {
 	struct hlist_node by_spi;	/* sad.c: inbound hash */
 	struct hlist_node by_dst;	/* sad.c: outbound (dst, proto, reqid) */
@@ -153,6 +157,9 @@ static inline bool nfipsec_sa_get(struct nfipsec_sa *sa)
 int nfipsec_sad_net_init(struct nfipsec_net *nn);
 void nfipsec_sad_net_exit(struct nfipsec_net *nn);
 int nfipsec_sad_add(struct nfipsec_net *nn, struct nfipsec_sa *sa);
+/* X_MIGRATE (migrate.c): add @sa, which may have the key of @old. */
+int nfipsec_sad_add_replacing(struct nfipsec_net *nn, struct nfipsec_sa *sa,
+			      const struct nfipsec_sa *old);
 void nfipsec_sad_del(struct nfipsec_net *nn, struct nfipsec_sa *sa);
 void nfipsec_sad_flush(struct nfipsec_net *nn, u8 proto);
 struct nfipsec_sa *nfipsec_sad_find(struct nfipsec_net *nn, u8 proto,

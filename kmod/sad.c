@@ -184,7 +184,27 @@ struct nfipsec_sa *nfipsec_sad_find(struct nfipsec_net *nn, u8 proto,
 	return NULL;
 }
 
-int nfipsec_sad_add(struct nfipsec_net *nn, struct nfipsec_sa *sa)
+/* Must be called with cfg_lock held. Is @sa's key taken by another SA
+ * than @allow?
+ */
+static bool key_taken(struct nfipsec_net *nn, const struct nfipsec_sa *sa,
+		      const struct nfipsec_sa *allow)
+{
+	struct nfipsec_sad *sad = nn->sad;
+	struct sad_table *t = table_locked(nn);
+	struct nfipsec_sa *o;
+
+	hlist_for_each_entry(o, &t->by_spi[spi_bucket(sad, t, sa->proto,
+						      sa->spi, sa->family,
+						      &sa->daddr)], by_spi)
+		if (o != allow &&
+		    sa_is(o, sa->proto, sa->spi, sa->family, &sa->daddr))
+			return true;
+	return false;
+}
+
+static int sad_add(struct nfipsec_net *nn, struct nfipsec_sa *sa,
+		   const struct nfipsec_sa *allow)
 {
 	struct nfipsec_sad *sad = nn->sad;
 	struct sad_table *t;
@@ -192,7 +212,7 @@ int nfipsec_sad_add(struct nfipsec_net *nn, struct nfipsec_sa *sa)
 	lockdep_assert_held(&nn->cfg_lock);
 	if (!sa->spi)
 		return -EINVAL;
-	if (nfipsec_sad_find(nn, sa->proto, sa->spi, sa->family, &sa->daddr))
+	if (key_taken(nn, sa, allow))
 		return -EEXIST;
 	t = table_locked(nn);
 	if (sad->count >= (1U << t->shift) && t->shift < SAD_MAX_SHIFT) {
@@ -203,6 +223,22 @@ int nfipsec_sad_add(struct nfipsec_net *nn, struct nfipsec_sa *sa)
 	link_sa(sad, t, sa);
 	sad->count++;
 	return 0;
+}
+
+int nfipsec_sad_add(struct nfipsec_net *nn, struct nfipsec_sa *sa)
+{
+	return sad_add(nn, sa, NULL);
+}
+
+/*
+ * @sa goes in ahead of @old in every chain, so a lookup by a key they
+ * share finds @sa first; @old is still found by readers already past the
+ * head, until the caller deletes it.
+ */
+int nfipsec_sad_add_replacing(struct nfipsec_net *nn, struct nfipsec_sa *sa,
+			      const struct nfipsec_sa *old)
+{
+	return sad_add(nn, sa, old);
 }
 
 void nfipsec_sad_del(struct nfipsec_net *nn, struct nfipsec_sa *sa)

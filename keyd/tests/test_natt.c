@@ -272,34 +272,6 @@ test_keepalive(void)
 	    keepalives[0], keepalives[1]);
 }
 
-/* An IKE SA rekey: the new SA is behind the same NAT. */
-static void
-test_ike_rekey_nat(void)
-{
-	struct ike_sa *a, *b;
-
-	if (!ok(natt_setup(1, NULL) == 0 && natt_start() == 0,
-	    "IKE rekey: established"))
-		return;
-	ok(ike_rekey_start(&A.k, live(&A.k)) == 0 && (pump(), 1),
-	    "IKE rekey: CREATE_CHILD_SA sent");
-	advance(0);
-	a = live(&A.k);
-	b = live(&B.k);
-	ok(nlive(&A.k) == 1 && nlive(&B.k) == 1 && a->nat == NAT_HERE &&
-	    b->nat == NAT_THERE && port(&b->addr.remote) == 34500,
-	    "IKE rekey: the new IKE SA knows the NAT (%d, %d)", a->nat,
-	    b->nat);
-	keepalives[0] = 0;
-	advance(20000);
-	ok(keepalives[0] == 1, "IKE rekey: keepalives go on (%d)",
-	    keepalives[0]);
-	ok(a->children && child_sa_rekey(&A.k, a, a->children) == 0 &&
-	    (pump(), 1) && added_spi(&B, b->children->spi_out) &&
-	    added_spi(&B, b->children->spi_out)->encap_dport == 34500,
-	    "IKE rekey: a child rekey under it is still in UDP");
-}
-
 static void
 test_new_mapping(void)
 {
@@ -410,7 +382,6 @@ main(void)
 	test_forced();
 	test_disabled();
 	test_keepalive();
-	test_ike_rekey_nat();
 	test_new_mapping();
 	test_config_knobs();
 	nat_on = 0;

@@ -438,7 +438,7 @@ static void pfkey_bad_header(struct kunit *test)
 	put_hdr(m, SADB_EXPIRE, SADB_SATYPE_ESP);
 	finish(m);
 	KUNIT_EXPECT_EQ(test, parse(m), -EOPNOTSUPP);
-	put_hdr(m, SADB_X_MIGRATE, 0);
+	put_hdr(m, SADB_X_PCHANGE, 0);
 	finish(m);
 	KUNIT_EXPECT_EQ(test, parse(m), -EOPNOTSUPP);
 
@@ -688,6 +688,107 @@ static void pfkey_tfc_ext(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
 }
 
+/*
+ * SADB_X_MIGRATE out 10.1.0.0/16 -> 10.2.0.0/16: ESP tunnel 192.168.0.1 ->
+ * 192.168.0.2 moves to 192.168.0.3 -> 192.168.0.2 (@km: with KMADDRESS).
+ * Returns the two requests.
+ */
+static struct sadb_x_ipsecrequest *build_migrate(struct mbuf *m, bool km)
+{
+	struct sadb_x_ipsecrequest *rq;
+	struct sadb_x_policy *xp;
+	struct sockaddr_in *sin;
+	unsigned int i;
+
+	put_hdr(m, SADB_X_MIGRATE, SADB_SATYPE_UNSPEC);
+	if (km) {
+		sin = (void *)((u8 *)put(m, SADB_X_EXT_KMADDRESS, 40) + 8);
+		sin[0].sin_family = AF_INET;
+		sin[1].sin_family = AF_INET;
+	}
+	put_addr4(m, SADB_EXT_ADDRESS_SRC, 0x0a010000, 16);
+	put_addr4(m, SADB_EXT_ADDRESS_DST, 0x0a020000, 16);
+	xp = put(m, SADB_X_EXT_POLICY, sizeof(*xp) + 2 * (sizeof(*rq) + 32));
+	xp->sadb_x_policy_type = IPSEC_POLICY_IPSEC;
+	xp->sadb_x_policy_dir = IPSEC_DIR_OUTBOUND;
+	rq = (void *)(xp + 1);
+	for (i = 0; i < 2; i++) {
+		struct sadb_x_ipsecrequest *r = (void *)((u8 *)rq + i * 48);
+
+		r->sadb_x_ipsecrequest_len = sizeof(*r) + 32;
+		r->sadb_x_ipsecrequest_proto = IPPROTO_ESP;
+		r->sadb_x_ipsecrequest_mode = IPSEC_MODE_TUNNEL;
+		r->sadb_x_ipsecrequest_level = IPSEC_LEVEL_REQUIRE;
+		sin = (void *)(r + 1);
+		sin[0].sin_family = AF_INET;
+		sin[0].sin_addr.s_addr = htonl(i ? 0xc0a80003 : 0xc0a80001);
+		sin[1].sin_family = AF_INET;
+		sin[1].sin_addr.s_addr = htonl(0xc0a80002);
+	}
+	finish(m);
+	return rq;
+}
+
+static void pfkey_migrate_checks(struct kunit *test)
+{
+	struct sadb_x_ipsecrequest *rq, *rq2;
+	struct sadb_x_policy *xp;
+	struct mbuf *m = mbuf_new(test);
+
+	build_migrate(m, false);
+	KUNIT_EXPECT_EQ(test, parse(m), 0);
+	build_migrate(m, true);
+	KUNIT_EXPECT_EQ(test, parse(m), 0);
+	/* KMADDRESS: one family, reserved zero. */
+	((struct sockaddr_in *)(m->b + 24))[1].sin_family = AF_INET6;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	build_migrate(m, true);
+	((struct sadb_x_kmaddress *)(m->b + 16))->sadb_x_kmaddress_reserved = 1;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+
+	/* The halves of a pair: one protocol, mode and reqid. */
+	rq = build_migrate(m, false);
+	rq2 = (void *)((u8 *)rq + 48);
+	rq2->sadb_x_ipsecrequest_reqid = 5;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	rq = build_migrate(m, false);
+	rq->sadb_x_ipsecrequest_proto = IPPROTO_AH;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* Moving nothing; moving IPComp. */
+	rq = build_migrate(m, false);
+	((struct sockaddr_in *)((u8 *)rq + 48 + 16))->sin_addr.s_addr =
+		htonl(0xc0a80001);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	rq = build_migrate(m, false);
+	rq->sadb_x_ipsecrequest_proto = IPPROTO_COMP;
+	((struct sadb_x_ipsecrequest *)((u8 *)rq + 48))->sadb_x_ipsecrequest_proto =
+		IPPROTO_COMP;
+	KUNIT_EXPECT_EQ(test, parse(m), -EPROTONOSUPPORT);
+	/* Transport mode still names both endpoints of each half. */
+	rq = build_migrate(m, false);
+	rq->sadb_x_ipsecrequest_mode = IPSEC_MODE_TRANSPORT;
+	rq2 = (void *)((u8 *)rq + 48);
+	rq2->sadb_x_ipsecrequest_mode = IPSEC_MODE_TRANSPORT;
+	KUNIT_EXPECT_EQ(test, parse(m), 0);
+	((struct sockaddr_in *)(rq2 + 1))[1].sin_family = 0;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+
+	/* An odd number of requests; no requests; no policy at all. */
+	rq = build_migrate(m, false);
+	xp = (void *)((u8 *)rq - sizeof(*xp));
+	xp->sadb_x_policy_len -= 6;
+	m->len -= 48;
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	xp->sadb_x_policy_len -= 6;
+	m->len -= 48;
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	m->len -= 16;
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+}
+
 static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_add_parses),
 	KUNIT_CASE(pfkey_spdadd_parses),
@@ -713,6 +814,7 @@ static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_name_ext),
 	KUNIT_CASE(pfkey_sa_mark_ext),
 	KUNIT_CASE(pfkey_tfc_ext),
+	KUNIT_CASE(pfkey_migrate_checks),
 	{}
 };
 

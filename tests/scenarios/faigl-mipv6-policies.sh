@@ -23,6 +23,13 @@
 # Negatives: a Binding Refresh Request (MH 0, no entry) leaves the MN in
 # clear and no SA counts it; a BU injected in clear below the MN's IP stack
 # is refused by the HA (InTmplMismatch) and never reaches its input.
+#
+# Then the MN moves to a new care-of address NCoA 2001:db8::11 and both
+# sides move the HoTi/HoT tunnel (SA3, SA4 and their policies) there with
+# SADB_X_MIGRATE (tests/netns/pfkey_migrate.py); the old CoA is removed,
+# and HoTi and HoT still arrive through SA3 and SA4, which now run between
+# NCoA and the HA. Without the migration the HoT would go to the removed
+# address and never arrive.
 # netns-timeout: 1200
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -151,4 +158,32 @@ sendp(Ether(dst='$mac1') / IPv6(src='$MN', dst='$HA') / MIP6MH_BU(seq=7),
       iface='veth0', verbose=False)"
 wait_for 5 above "$t0" stat "$ns1" InTmplMismatch
 assert "$(counter "$ns1" bu) == 1" "a BU in clear never reached the HA's input (InTmplMismatch)"
+
+echo "=== SADB_X_MIGRATE: the care-of address moves, HoTi/HoT follow"
+NCOA=2001:db8::11
+n0 ip addr add $NCOA/64 dev veth0 nodad
+n1 ip -6 neigh replace $NCOA lladdr "$mac0" dev veth1 nud permanent
+migrate() {	# NS SEL_SRC SEL_DST DIR REQID OLD_SRC OLD_DST NEW_SRC NEW_DST
+	ip netns exec "$1" /usr/bin/python3 "$here/../netns/pfkey_migrate.py" \
+		move "$2" "$3" 135 "$4" tunnel "$5" "$6" "$7" "$8" "$9" ||
+		fail "X_MIGRATE in $1: ${*:2}"
+}
+# setkey puts the MH type in the source port: "[1]" is HoTi, "[3]" HoT.
+migrate "$ns0" "$HOA/128[1]" ::/0 out 3 $MN $HA $NCOA $HA
+migrate "$ns0" "::/0[3]" $HOA/128 in 4 $HA $MN $HA $NCOA
+migrate "$ns1" "::/0[3]" $HOA/128 out 4 $HA $MN $HA $NCOA
+migrate "$ns1" "$HOA/128[1]" ::/0 in 3 $MN $HA $NCOA $HA
+n0 ip addr del $MN/64 dev veth0
+p3=$(spi_pkts "$ns1" 0x4403) p4=$(spi_pkts "$ns0" 0x4404)
+hoti=$(counter "$ns1" hoti) hot=$(counter "$ns0" hot)
+mh "$ns0" hoti $HOA 2001:db8:c::1
+wait_for 5 above "$hoti" counter "$ns1" hoti
+mh "$ns1" hot 2001:db8:c::1 $HOA
+wait_for 5 above "$hot" counter "$ns0" hot
+assert "$(spi_pkts "$ns1" 0x4403) == p3 + 1" "HoTi arrived through SA3 after the move"
+assert "$(spi_pkts "$ns0" 0x4404) == p4 + 1" \
+	"HoT reached the new care-of address through SA4 (the old one is gone)"
+n1 "$SETKEY" -D | grep -q "^$HA $NCOA " ||
+	fail "the HA's SA4 does not run to the new care-of address"
+echo "ok: the HA's SAs run between $HA and $NCOA"
 echo "PASS"
