@@ -42,55 +42,45 @@
 #include <net/ipv6.h>
 
 #include "ah.h"
+#include "flight.h"
 
 #define AH_ICV_MAX	32		/* HMAC-SHA-512-256 */
 #define AH_NONCE_LEN	12		/* GMAC: salt + IV */
 #define AH_SALT_LEN	4
 
+/* The scratch of a packet in flight (flight.h): the nonce follows it. */
 struct ah_scratch {
-	struct nfipsec_sa *sa;
-	struct sk_buff *skb;
-	nfipsec_esp_done_t done;
-	u64 seq;
+	struct nfipsec_flight f;	/* first: nfipsec_flight_free() frees it */
 	unsigned int icvoff;		/* the ICV, from the network header */
 	unsigned int pull;		/* input: bytes up to the payload */
 	unsigned int len;		/* payload bytes, for the SA counters */
 	__be32 seqhi;
 	u8 nexthdr;
 	u8 icv[AH_ICV_MAX];
-	u64 ctx[NFIPSEC_ESP_CTX_MAX / sizeof(u64)];
 };
 
-/* After the scratch: the nonce, the request, the scatterlist, the copy. */
 static u8 *scratch_nonce(struct crypto_aead *aead, struct ah_scratch *s)
 {
-	return PTR_ALIGN((u8 *)(s + 1), crypto_aead_alignmask(aead) + 1);
+	return nfipsec_flight_iv(aead, s, sizeof(*s));
 }
 
 static struct aead_request *scratch_req(struct crypto_aead *aead,
 					struct ah_scratch *s)
 {
-	return (void *)PTR_ALIGN(scratch_nonce(aead, s) + AH_NONCE_LEN,
-				 crypto_tfm_ctx_alignment());
+	return nfipsec_flight_req(aead, s, sizeof(*s), AH_NONCE_LEN);
 }
 
 static struct scatterlist *scratch_sg(struct crypto_aead *aead,
 				      struct ah_scratch *s)
 {
-	u8 *end = (u8 *)(scratch_req(aead, s) + 1) + crypto_aead_reqsize(aead);
-
-	return (void *)PTR_ALIGN(end, __alignof__(struct scatterlist));
+	return nfipsec_flight_sg(aead, s, sizeof(*s), AH_NONCE_LEN);
 }
 
+/* After the scatterlist: the copy of the header the ICV is computed over. */
 static u8 *scratch_hdr(struct crypto_aead *aead, struct ah_scratch *s,
 		       unsigned int nsg)
 {
 	return (u8 *)(scratch_sg(aead, s) + nsg);
-}
-
-static bool ah_cb_ok(const struct nfipsec_esp_cb *cb)
-{
-	return cb && cb->done && cb->ctxlen <= NFIPSEC_ESP_CTX_MAX;
 }
 
 static struct ah_scratch *ah_scratch_get(struct nfipsec_sa *sa,
@@ -98,37 +88,8 @@ static struct ah_scratch *ah_scratch_get(struct nfipsec_sa *sa,
 					 unsigned int hlen, u64 seq,
 					 const struct nfipsec_esp_cb *cb)
 {
-	struct crypto_aead *aead = sa->aead;
-	struct ah_scratch *s;
-	size_t len = sizeof(*s);
-
-	len += crypto_aead_alignmask(aead) + AH_NONCE_LEN;
-	len += crypto_tfm_ctx_alignment() - 1;
-	len += sizeof(struct aead_request) + crypto_aead_reqsize(aead);
-	len += __alignof__(struct scatterlist) - 1;
-	len += nsg * sizeof(struct scatterlist) + hlen;
-	s = kmalloc(len, GFP_ATOMIC);
-	if (!s)
-		return ERR_PTR(-ENOMEM);
-	if (!nfipsec_sa_get(sa)) {
-		kfree(s);
-		return ERR_PTR(-ENOENT);
-	}
-	s->sa = sa;
-	s->skb = skb;
-	s->seq = seq;
-	s->done = cb->done;
-	if (cb->ctxlen)
-		memcpy(s->ctx, cb->ctx, cb->ctxlen);
-	return s;
-}
-
-static void ah_scratch_free(struct ah_scratch *s)
-{
-	struct nfipsec_sa *sa = s->sa;
-
-	kfree(s);
-	nfipsec_sa_put(sa);
+	return nfipsec_flight_alloc(sa, sizeof(struct ah_scratch), AH_NONCE_LEN,
+				    nsg, hlen, skb, seq, cb);
 }
 
 /* RFC 4302 Appendix A.1: the IPv4 options the ICV covers as they are. */
@@ -305,8 +266,8 @@ static int ah_req(struct ah_scratch *s, unsigned int nsg, unsigned int hlen,
 		  unsigned int cryptlen, crypto_completion_t done,
 		  struct aead_request **reqp)
 {
-	struct nfipsec_sa *sa = s->sa;
-	struct sk_buff *skb = s->skb;
+	struct nfipsec_sa *sa = s->f.sa;
+	struct sk_buff *skb = s->f.skb;
 	struct scatterlist *sg = scratch_sg(sa->aead, s);
 	struct aead_request *req = scratch_req(sa->aead, s);
 	unsigned int ad = hlen + s->len, i;
@@ -319,7 +280,7 @@ static int ah_req(struct ah_scratch *s, unsigned int nsg, unsigned int hlen,
 		return n;
 	i = 1 + n;
 	if (sa->flags & NFIPSEC_SAF_ESN) {
-		s->seqhi = htonl(upper_32_bits(s->seq));
+		s->seqhi = htonl(upper_32_bits(s->f.seq));
 		sg_set_buf(&sg[i++], &s->seqhi, sizeof(s->seqhi));
 		ad += sizeof(s->seqhi);
 	}
@@ -368,13 +329,13 @@ static int ah_next_seq(struct nfipsec_sa *sa, u64 *seq)
 
 static int ah_output_finish(struct ah_scratch *s, int err)
 {
-	struct nfipsec_sa *sa = s->sa;
+	struct nfipsec_sa *sa = s->f.sa;
 
 	if (err) {
 		this_cpu_inc(sa->stats->errors);
 		return err;
 	}
-	memcpy(skb_network_header(s->skb) + s->icvoff, s->icv, sa->icvlen);
+	memcpy(skb_network_header(s->f.skb) + s->icvoff, s->icv, sa->icvlen);
 	ah_note_use(sa);
 	this_cpu_inc(sa->stats->packets);
 	this_cpu_add(sa->stats->bytes, s->len);
@@ -388,8 +349,8 @@ static void ah_output_done(NFIPSEC_CRYPTO_CB_ARG data, int err)
 	if (err == -EINPROGRESS)
 		return;
 	err = ah_output_finish(s, err);
-	s->done(s->sa, s->skb, err, s->ctx);
-	ah_scratch_free(s);
+	s->f.done(s->f.sa, s->f.skb, err, s->f.ctx);
+	nfipsec_flight_free(&s->f);
 }
 
 /* The length and protocol fields the ICV covers, final before it. */
@@ -416,7 +377,7 @@ int nfipsec_ah_output(struct nfipsec_sa *sa, struct sk_buff *skb,
 
 	if (!sa->aead)
 		return -ENOKEY;
-	if (!ah_cb_ok(cb) || sa->icvlen > AH_ICV_MAX)
+	if (!nfipsec_flight_cb_ok(cb) || sa->icvlen > AH_ICV_MAX)
 		return -EINVAL;
 	if (skb_is_gso(skb))
 		return -EOPNOTSUPP;
@@ -484,18 +445,18 @@ int nfipsec_ah_output(struct nfipsec_sa *sa, struct sk_buff *skb,
 	if (err == -EINPROGRESS)
 		return err;
 	err = ah_output_finish(s, ah_crypto_ret(err));
-	ah_scratch_free(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 out:
 	this_cpu_inc(sa->stats->errors);
-	ah_scratch_free(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 }
 
 static int ah_input_finish(struct ah_scratch *s, int err)
 {
-	struct nfipsec_sa *sa = s->sa;
-	struct sk_buff *skb = s->skb;
+	struct nfipsec_sa *sa = s->f.sa;
+	struct sk_buff *skb = s->f.skb;
 
 	if (err == -EBADMSG) {
 		this_cpu_inc(sa->stats->icv_fail);
@@ -506,7 +467,7 @@ static int ah_input_finish(struct ah_scratch *s, int err)
 		return err;
 	}
 	/* Authentic: only now may it move the window. */
-	if (nfipsec_replay_advance(&sa->replay, s->seq)) {
+	if (nfipsec_replay_advance(&sa->replay, s->f.seq)) {
 		this_cpu_inc(sa->stats->replay);
 		return -EALREADY;
 	}
@@ -528,8 +489,8 @@ static void ah_input_done(NFIPSEC_CRYPTO_CB_ARG data, int err)
 	if (err == -EINPROGRESS)
 		return;
 	err = ah_input_finish(s, err);
-	s->done(s->sa, s->skb, err, s->ctx);
-	ah_scratch_free(s);
+	s->f.done(s->f.sa, s->f.skb, err, s->f.ctx);
+	nfipsec_flight_free(&s->f);
 }
 
 int nfipsec_ah_input(struct nfipsec_sa *sa, struct sk_buff *skb,
@@ -546,7 +507,7 @@ int nfipsec_ah_input(struct nfipsec_sa *sa, struct sk_buff *skb,
 
 	if (!sa->aead)
 		return -ENOKEY;
-	if (!ah_cb_ok(cb) || sa->icvlen > AH_ICV_MAX)
+	if (!nfipsec_flight_cb_ok(cb) || sa->icvlen > AH_ICV_MAX)
 		return -EINVAL;
 	hlen = e->hdrlen + ahlen;
 	if (!pskb_may_pull(skb, e->hdrlen + NFIPSEC_AH_FIXED))
@@ -589,10 +550,10 @@ int nfipsec_ah_input(struct nfipsec_sa *sa, struct sk_buff *skb,
 	if (err == -EINPROGRESS)
 		return err;
 	err = ah_input_finish(s, ah_crypto_ret(err));
-	ah_scratch_free(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 out:
 	this_cpu_inc(sa->stats->errors);
-	ah_scratch_free(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 }

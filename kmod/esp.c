@@ -32,55 +32,26 @@
 #include <nfipsec_pfkey.h>
 
 #include "esp.h"
+#include "flight.h"
 
 #define ESP_IV_MAX 16
 
-/*
- * The one allocation per packet: this, then the IV, the AEAD request and
- * the scatterlist, each aligned as the crypto API wants.
- */
+/* The scratch of a packet in flight (flight.h): the IV follows it. */
 struct esp_scratch {
-	struct nfipsec_sa *sa;
-	struct sk_buff *skb;
-	nfipsec_esp_done_t done;
-	u64 seq;
+	struct nfipsec_flight f;	/* first: nfipsec_flight_free() frees it */
 	unsigned int len;		/* payload bytes, for the SA counters */
 	__be32 aad[3];			/* SPI, [seq hi], seq lo */
-	u64 ctx[NFIPSEC_ESP_CTX_MAX / sizeof(u64)];
 };
 
 static u8 *scratch_iv(struct crypto_aead *aead, struct esp_scratch *s)
 {
-	return PTR_ALIGN((u8 *)(s + 1), crypto_aead_alignmask(aead) + 1);
-}
-
-static struct aead_request *scratch_req(struct crypto_aead *aead,
-					struct esp_scratch *s)
-{
-	return (void *)PTR_ALIGN(scratch_iv(aead, s) + crypto_aead_ivsize(aead),
-				 crypto_tfm_ctx_alignment());
+	return nfipsec_flight_iv(aead, s, sizeof(*s));
 }
 
 static struct scatterlist *scratch_sg(struct crypto_aead *aead,
 				      struct esp_scratch *s)
 {
-	u8 *end = (u8 *)(scratch_req(aead, s) + 1) + crypto_aead_reqsize(aead);
-
-	return (void *)PTR_ALIGN(end, __alignof__(struct scatterlist));
-}
-
-static struct esp_scratch *scratch_alloc(struct crypto_aead *aead,
-					 unsigned int nsg, gfp_t gfp)
-{
-	size_t len = sizeof(struct esp_scratch);
-
-	/* Room for the worst case of each alignment step above. */
-	len += crypto_aead_alignmask(aead) + crypto_aead_ivsize(aead);
-	len += crypto_tfm_ctx_alignment() - 1;
-	len += sizeof(struct aead_request) + crypto_aead_reqsize(aead);
-	len += __alignof__(struct scatterlist) - 1;
-	len += nsg * sizeof(struct scatterlist);
-	return kmalloc(len, gfp);
+	return nfipsec_flight_sg(aead, s, sizeof(*s), crypto_aead_ivsize(aead));
 }
 
 /* The associated data before the IV; returns its length. */
@@ -108,8 +79,10 @@ static struct aead_request *esp_req(const struct nfipsec_sa *sa,
 				    unsigned int aadlen, unsigned int cryptlen,
 				    crypto_completion_t cb, void *data)
 {
-	struct aead_request *req = scratch_req(sa->aead, s);
+	struct aead_request *req;
 
+	req = nfipsec_flight_req(sa->aead, s, sizeof(*s),
+				 crypto_aead_ivsize(sa->aead));
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, 0, cb, data);
 	aead_request_set_crypt(req, sg, sg, cryptlen, scratch_iv(sa->aead, s));
@@ -117,41 +90,14 @@ static struct aead_request *esp_req(const struct nfipsec_sa *sa,
 	return req;
 }
 
-/* The continuation is mandatory: any transform may go asynchronous. */
-static bool esp_cb_ok(const struct nfipsec_esp_cb *cb)
-{
-	return cb && cb->done && cb->ctxlen <= NFIPSEC_ESP_CTX_MAX;
-}
-
-/* Fill the scratch's caller part and take the SA reference in flight. */
+/* Allocate the scratch for @nsg scatterlist entries. */
 static struct esp_scratch *
 esp_scratch_get(struct nfipsec_sa *sa, struct sk_buff *skb, unsigned int nsg,
 		u64 seq, const struct nfipsec_esp_cb *cb)
 {
-	struct esp_scratch *s;
-
-	s = scratch_alloc(sa->aead, nsg, GFP_ATOMIC);
-	if (!s)
-		return ERR_PTR(-ENOMEM);
-	if (!nfipsec_sa_get(sa)) {
-		kfree(s);
-		return ERR_PTR(-ENOENT);
-	}
-	s->sa = sa;
-	s->skb = skb;
-	s->seq = seq;
-	s->done = cb->done;
-	if (cb->ctxlen)
-		memcpy(s->ctx, cb->ctx, cb->ctxlen);
-	return s;
-}
-
-static void esp_scratch_free(struct esp_scratch *s)
-{
-	struct nfipsec_sa *sa = s->sa;
-
-	kfree(s);
-	nfipsec_sa_put(sa);
+	return nfipsec_flight_alloc(sa, sizeof(struct esp_scratch),
+				    crypto_aead_ivsize(sa->aead), nsg, 0, skb,
+				    seq, cb);
 }
 
 /* A queue-full refusal means the request was dropped, not queued. */
@@ -215,7 +161,7 @@ static void esp_note_use(struct nfipsec_sa *sa)
 
 static int esp_output_finish(struct esp_scratch *s, int err)
 {
-	struct nfipsec_sa *sa = s->sa;
+	struct nfipsec_sa *sa = s->f.sa;
 
 	if (err) {
 		this_cpu_inc(sa->stats->errors);
@@ -234,8 +180,8 @@ static void esp_output_done(NFIPSEC_CRYPTO_CB_ARG data, int err)
 	if (err == -EINPROGRESS)
 		return;		/* only sent for backlogged requests */
 	err = esp_output_finish(s, err);
-	s->done(s->sa, s->skb, err, s->ctx);
-	esp_scratch_free(s);
+	s->f.done(s->f.sa, s->f.skb, err, s->f.ctx);
+	nfipsec_flight_free(&s->f);
 }
 
 /*
@@ -334,7 +280,7 @@ static int esp_output_one(struct nfipsec_sa *sa, struct sk_buff *skb,
 		return err;
 	err = esp_output_finish(s, esp_crypto_ret(err));
 out:
-	esp_scratch_free(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 }
 
@@ -348,7 +294,7 @@ int nfipsec_esp_output(struct nfipsec_sa *sa, struct sk_buff *skb,
 
 	if (!sa->aead)
 		return -ENOKEY;
-	if (!esp_cb_ok(cb) || sa->ivlen > ESP_IV_MAX)
+	if (!nfipsec_flight_cb_ok(cb) || sa->ivlen > ESP_IV_MAX)
 		return -EINVAL;
 	err = esp_next_seq(sa, &seq);
 	if (err) {
@@ -398,8 +344,8 @@ static int esp_strip(const struct nfipsec_sa *sa, struct sk_buff *skb)
 
 static int esp_input_finish(struct esp_scratch *s, int err)
 {
-	struct nfipsec_sa *sa = s->sa;
-	struct sk_buff *skb = s->skb;
+	struct nfipsec_sa *sa = s->f.sa;
+	struct sk_buff *skb = s->f.skb;
 
 	if (err == -EBADMSG) {
 		this_cpu_inc(sa->stats->icv_fail);
@@ -408,7 +354,7 @@ static int esp_input_finish(struct esp_scratch *s, int err)
 	if (err)
 		goto error;
 	/* Authentic: only now may it move the window. */
-	if (nfipsec_replay_advance(&sa->replay, s->seq)) {
+	if (nfipsec_replay_advance(&sa->replay, s->f.seq)) {
 		this_cpu_inc(sa->stats->replay);
 		return -EALREADY;
 	}
@@ -431,8 +377,8 @@ static void esp_input_done(NFIPSEC_CRYPTO_CB_ARG data, int err)
 	if (err == -EINPROGRESS)
 		return;
 	err = esp_input_finish(s, err);
-	s->done(s->sa, s->skb, err, s->ctx);
-	esp_scratch_free(s);
+	s->f.done(s->f.sa, s->f.skb, err, s->f.ctx);
+	nfipsec_flight_free(&s->f);
 }
 
 /* How many scatterlist entries the packet needs, making it writable. */
@@ -464,7 +410,7 @@ int nfipsec_esp_input(struct nfipsec_sa *sa, struct sk_buff *skb,
 
 	if (!sa->aead)
 		return -ENOKEY;
-	if (!esp_cb_ok(cb))
+	if (!nfipsec_flight_cb_ok(cb))
 		return -EINVAL;
 	if (!pskb_may_pull(skb, hlen) || skb->len < hlen + sa->icvlen + 2)
 		return -EINVAL;
@@ -505,6 +451,6 @@ int nfipsec_esp_input(struct nfipsec_sa *sa, struct sk_buff *skb,
 		return err;
 	err = esp_input_finish(s, esp_crypto_ret(err));
 out:
-	esp_scratch_free(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 }

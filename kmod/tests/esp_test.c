@@ -178,12 +178,13 @@ static int crypt_flat(struct nfipsec_sa *sa, u8 *pkt, unsigned int len,
 	struct aead_request *req;
 	struct esp_scratch *s;
 	struct scatterlist *sg;
+	static const struct nfipsec_esp_cb nocb;
 	__be32 spi;
 	int err;
 
-	s = scratch_alloc(sa->aead, 2, GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
+	s = esp_scratch_get(sa, NULL, 2, seq, &nocb);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
 	memcpy(&spi, pkt, sizeof(spi));
 	aadlen = esp_fill_aad(sa, s, spi, seq);
 	memcpy(scratch_iv(sa->aead, s), pkt + 8, sa->ivlen);
@@ -195,7 +196,7 @@ static int crypt_flat(struct nfipsec_sa *sa, u8 *pkt, unsigned int len,
 	req = esp_req(sa, s, sg, aadlen, cryptlen, crypto_req_done, &wait);
 	err = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 				    crypto_aead_decrypt(req), &wait);
-	kfree(s);
+	nfipsec_flight_free(&s->f);
 	return err;
 }
 
