@@ -3,9 +3,11 @@
  * The SAD's tables (sad.c): every SA is found by its key through several
  * resizes and never by another key, deletions and flushes take exactly what
  * they should, larval SAs stay out of the packet path, outbound selection
- * prefers MATURE then newest, and SPI allocation stays inside its range.
+ * prefers MATURE then newest, and SPI allocation stays inside its range;
+ * and at scale (sad_scale.c).
  */
 #include <kunit/test.h>
+#include <linux/prandom.h>
 
 #include "../sad.c"
 
@@ -259,12 +261,15 @@ static void sad_spi_alloc(struct kunit *test)
 	nfipsec_sad_net_exit(nn);
 }
 
+#include "sad_scale.c"
+
 static struct kunit_case sad_cases[] = {
 	KUNIT_CASE(sad_many_through_resizes),
 	KUNIT_CASE(sad_flush_by_proto),
 	KUNIT_CASE(sad_larval),
 	KUNIT_CASE(sad_outbound_choice),
 	KUNIT_CASE(sad_spi_alloc),
+	KUNIT_CASE_SLOW(sad_scale),
 	{}
 };
 
