@@ -447,6 +447,35 @@ invalid:
 	return -EINVAL;
 }
 
+/*
+ * Conntrack confirms a connection at POSTROUTING, which a packet we
+ * protect never reaches in clear (we steal it here and send ESP). Confirm
+ * it now, or the replies to a connection this host opened (or forwarded)
+ * over IPsec look NEW to a stateful firewall. Through nf_ct_hook: no
+ * symbol of nf_conntrack's, so no module dependency. Helpers and sequence
+ * adjustment, which POSTROUTING would also run, are not.
+ */
+static unsigned int confirm_ct(struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+	const struct nf_ct_hook *h;
+	unsigned int ret = NF_ACCEPT;
+
+	if (!ct || nf_ct_is_confirmed(ct))
+		return NF_ACCEPT;
+	rcu_read_lock();
+	h = rcu_dereference(nf_ct_hook);
+	if (h && h->confirm)
+		ret = h->confirm(skb);
+	rcu_read_unlock();
+	return ret;
+#else
+	return NF_ACCEPT;
+#endif
+}
+
 unsigned int nfipsec_output(struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
@@ -507,6 +536,11 @@ unsigned int nfipsec_output(struct sk_buff *skb,
 			chain_release(chain, n);
 			return NF_DROP;
 		}
+	}
+	if (confirm_ct(skb) != NF_ACCEPT) {
+		nfipsec_stat_inc(nn, NFIPSEC_STAT_OUT_ERROR);
+		chain_release(chain, n);
+		return NF_DROP;
 	}
 	protect(chain, n, skb, state, family);
 	chain_release(chain, n);
