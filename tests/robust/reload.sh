@@ -45,7 +45,7 @@ for r in $(seq "$ROUNDS"); do
 	ip netns exec "$ns0" ping -f -q -w 3 192.0.2.2 > /dev/null 2>&1 &
 	flood=$!
 	if [ $((r % 10)) = 1 ]; then
-		wait_for 30 esp_flows
+		wait_for 120 esp_flows
 		echo "round $r: ESP flows ($(sa_packets) packets through the SAs)"
 	else
 		sleep 0.5

@@ -60,10 +60,10 @@ for s in 0 1; do
 	ip netns exec "$(nsname $s)" tcpdump -n -U -Q out -i veth$s -w "$work/clear.$s.pcap" \
 		'ip and host 192.0.2.1 and host 192.0.2.2 and not esp' 2> "$work/tcpdump.$s.err" &
 	dumps+=($!)
-	wait_for 30 grep -q listening "$work/tcpdump.$s.err"
+	wait_for 120 grep -q listening "$work/tcpdump.$s.err"
 done
 ip netns exec "$ns1" iperf3 -s -D -I "$work/srv.pid"
-wait_for 30 ip netns exec "$ns1" sh -c "ss -Htln | grep -q ':5201 '"
+wait_for 120 ip netns exec "$ns1" sh -c "ss -Htln | grep -q ':5201 '"
 ip netns exec "$ns0" iperf3 -c 192.0.2.2 -t 86400 -i 0 > "$work/iperf3.log" 2>&1 &
 iperf=$!
 flowing() { above 200 pkts_out || ! kill -0 $iperf 2> /dev/null; }
