@@ -538,6 +538,7 @@ int nfipsec_pfkey_init(void)
 		proto_unregister(&pfkey_proto);
 		return ret;
 	}
+	nfipsec_pfkey_alg_init();
 	return 0;
 }
 
@@ -545,4 +546,5 @@ void nfipsec_pfkey_exit(void)
 {
 	sock_unregister(PF_KEY);
 	proto_unregister(&pfkey_proto);
+	nfipsec_pfkey_alg_exit();
 }

@@ -218,7 +218,10 @@ const struct nfipsec_pfkey_alg *nfipsec_pfkey_aalg(u8 id);
 const struct nfipsec_pfkey_alg *nfipsec_pfkey_ealg(u8 id);
 /* True for the combined-mode (AEAD) encryption IDs. */
 bool nfipsec_pfkey_ealg_is_aead(u8 id);
-/* REGISTER's reply; may sleep (checks what the crypto API has). */
+/* Start / wait out the one probe of what the crypto API has (at load). */
+void nfipsec_pfkey_alg_init(void);
+void nfipsec_pfkey_alg_exit(void);
+/* REGISTER's reply; sleeps until that probe is done. */
 struct sk_buff *nfipsec_pfkey_supported(const struct sadb_msg *req);
 /* Is @bits a key size @alg takes (salt included)? */
 bool nfipsec_pfkey_key_ok(const struct nfipsec_pfkey_alg *alg, u16 bits);
