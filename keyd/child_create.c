@@ -8,8 +8,17 @@
  * A child rekey is make-before-break: the new pair is installed under the
  * same reqid (so under the same policies) before the old pair is deleted,
  * and the peer's outbound traffic moves to the new SA as soon as it has
- * installed it.  Simultaneous rekeys (§2.8.1) both complete; the redundant
- * pair then lives until its own lifetime ends.
+ * installed it.
+ *
+ * Simultaneous rekeys of one child (§2.8.1, §2.25.1): both exchanges are
+ * answered as usual, and each new pair remembers its predecessor and the
+ * lowest nonce of its exchange.  When our own exchange completes and the
+ * peer's made a pair for the same predecessor, the pair whose exchange
+ * has the lowest of the four nonces is redundant and its maker closes it:
+ * if it is ours, our new outbound SA never goes in and we Delete our pair,
+ * leaving the old one to the peer; else we Delete the old pair as usual
+ * and the peer's redundant pair never gets our outbound SA.  A rekey
+ * request for a pair we are already deleting gets TEMPORARY_FAILURE.
  */
 #include <string.h>
 
@@ -27,6 +36,45 @@ error_notify(const struct ikev2_msg_p *msg)
 		if (msg->notify[i].type <= IKEV2_N_ERROR_MAX)
 			return (msg->notify[i].type);
 	return (0);
+}
+
+int
+child_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r == 0)
+		r = alen < blen ? -1 : alen > blen;
+	return (r);
+}
+
+/* A rekey's result: its predecessor, and the lower of the two nonces. */
+static void
+rekey_mark(struct child_sa *ch, uint32_t old_spi, const uint8_t *ni,
+    size_t nilen, const uint8_t *nr, size_t nrlen)
+{
+	int i_low = child_nonce_cmp(ni, nilen, nr, nrlen) < 0;
+	const uint8_t *n = i_low ? ni : nr;
+	size_t len = i_low ? nilen : nrlen;
+
+	ch->rekey_of = old_spi;
+	if (len > sizeof(ch->nonce_low))
+		len = sizeof(ch->nonce_low);
+	memcpy(ch->nonce_low, n, len);
+	ch->nonce_lowlen = len;
+}
+
+/* The pair the peer's own rekey of the same predecessor made, if any. */
+static struct child_sa *
+rekey_sibling(struct ike_sa *sa, const struct child_sa *ch)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c != ch && !c->exch_init && c->rekey_of &&
+		    c->rekey_of == ch->rekey_of)
+			return (c);
+	return (NULL);
 }
 
 /* g^ir from the peer's KE (PFS, IKE rekey); 0 and *len set, or -1. */
@@ -111,7 +159,9 @@ child_sa_answer(struct keyd *k, struct ike_sa *sa,
 		if (old) {
 			ch->reqid = old->reqid;
 			ch->defer_out = 1;
+			rekey_mark(ch, old->spi_in, ni, nilen, nr, nrlen);
 		}
+		ch->exch_init = 0;
 		ch->esp = prop;
 		ch->spi_out = spi;
 		ch->tunnel = !(transport && !cc->mode_tunnel);
@@ -156,7 +206,8 @@ child_sa_answer(struct keyd *k, struct ike_sa *sa,
 		}
 		err = IKEV2_N_NO_PROPOSAL_CHOSEN;
 	}
-	log_exchange(k, sa, "CHILD_SA", "refused: notify %u", err);
+	log_exchange(k, sa, "CHILD_SA", "refused: %s (%u)", log_notify(err),
+	    err);
 	ikev2_bld_notify(bld, IKEV2_PROTO_NONE, NULL, 0, err, NULL, 0);
 }
 
@@ -197,6 +248,18 @@ child_sa_request(struct keyd *k, struct ike_sa *sa,
 				    NULL, 0);
 				goto send;
 			}
+			if (old->closing) {	/* §2.25.1 */
+				log_exchange(k, sa, "CREATE_CHILD_SA",
+				    "peer rekeys %s in=%08x, which we delete",
+				    old->name, old->spi_in);
+				ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0,
+				    IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+				goto send;
+			}
+			if (old->rekeying)
+				log_exchange(k, sa, "CREATE_CHILD_SA",
+				    "simultaneous rekey of %s in=%08x", old->name,
+				    old->spi_in);
 		}
 		if (crypto_random(nr, sizeof(nr)) < 0)
 			ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0,
@@ -236,6 +299,7 @@ child_sa_rekey(struct keyd *k, struct ike_sa *sa, struct child_sa *old)
 	ch = child_sa_new(k, sa, old->name);
 	if (ch == NULL)
 		return (-1);
+	ch->exch_init = 1;
 	ch->reqid = old->reqid;
 	ch->tunnel = old->tunnel;
 	ch->ts_local = old->ts_local;
@@ -285,7 +349,7 @@ void
 child_sa_response(struct keyd *k, struct ike_sa *sa,
     const struct ikev2_msg_p *msg)
 {
-	struct child_sa *ch = sa->req.child, *old;
+	struct child_sa *ch = sa->req.child, *old, *sib = NULL;
 	const struct config_child *cc;
 
 	if (sa->req.kind == REQ_IKE_REKEY)
@@ -311,8 +375,8 @@ child_sa_response(struct keyd *k, struct ike_sa *sa,
 	    !child_sa_ts_within(&msg->tsr, &ch->ts_remote) ||
 	    (sa->req.dh &&
 	    child_ke_secret(sa->req.dh, &msg->ke, gir, &glen) < 0)) {
-		log_exchange(k, sa, "CREATE_CHILD_SA", "%s not rekeyed (notify %u)",
-		    ch->name, err);
+		log_exchange(k, sa, "CREATE_CHILD_SA", "%s not rekeyed (%s)",
+		    ch->name, err ? log_notify(err) : "answer not acceptable");
 		child_sa_free(k, sa, ch, 1);
 		if (old) {
 			/* try again later; the hard lifetime is the limit */
@@ -325,11 +389,36 @@ child_sa_response(struct keyd *k, struct ike_sa *sa,
 	ch->spi_out = spi;
 	ch->ts_local = msg->tsi;
 	ch->ts_remote = msg->tsr;
+	if (sa->req.rekey_spi) {
+		rekey_mark(ch, sa->req.rekey_spi, sa->req.nonce,
+		    sizeof(sa->req.nonce), msg->nonce.ptr, msg->nonce.len);
+		sib = rekey_sibling(sa, ch);
+	}
+	/* §2.8.1: the lowest of the four nonces makes ours the redundant
+	 * pair; then it never sends, and we close it. */
+	if (sib && child_nonce_cmp(ch->nonce_low, ch->nonce_lowlen,
+	    sib->nonce_low, sib->nonce_lowlen) < 0)
+		ch->defer_out = 1;
 	if (child_sa_install(k, sa, ch, sa->req.dh ? gir : NULL, glen,
 	    sa->req.nonce, sizeof(sa->req.nonce), msg->nonce.ptr,
 	    msg->nonce.len) < 0) {
 		child_sa_free(k, sa, ch, 1);
 		goto out;
+	}
+	if (sib && ch->defer_out) {
+		log_exchange(k, sa, "CREATE_CHILD_SA", "simultaneous rekey of "
+		    "%s: the peer's in=%08x stays, ours in=%08x goes",
+		    ch->name, sib->spi_in, ch->spi_in);
+		child_sa_out_drop(ch);
+		if (informational_delete_child(k, sa, ch->spi_in) < 0)
+			child_sa_free(k, sa, ch, 1);
+		goto out;	/* the old pair is the peer's to delete */
+	}
+	if (sib) {
+		log_exchange(k, sa, "CREATE_CHILD_SA", "simultaneous rekey of "
+		    "%s: ours in=%08x stays, the peer's in=%08x goes",
+		    ch->name, ch->spi_in, sib->spi_in);
+		child_sa_out_drop(sib);	/* the peer deletes it */
 	}
 	/*
 	 * Make-before-break: the new pair is in.  The old pair goes when the

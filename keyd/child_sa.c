@@ -41,6 +41,7 @@ child_sa_new(struct keyd *k, struct ike_sa *sa, const char *name)
 	if (c == NULL)
 		return (NULL);
 	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->exch_init = sa->initiator;	/* IKE_AUTH's; CREATE_CHILD_SA sets it */
 	c->reqid = ++k->reqid_next;
 	c->next = sa->children;
 	sa->children = c;
@@ -367,10 +368,11 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	out.dst_id = &sa->peer_id;
 	in.ekeylen = out.ekeylen = ck.encr_len;
 	in.akeylen = out.akeylen = ck.integ_len;
-	in.ekey = sa->initiator ? ck.er : ck.ei;
-	in.akey = sa->initiator ? ck.ar : ck.ai;
-	out.ekey = sa->initiator ? ck.ei : ck.er;
-	out.akey = sa->initiator ? ck.ai : ck.ar;
+	/* "initiator" in §2.17 is the exchange's, not the IKE SA's. */
+	in.ekey = c->exch_init ? ck.er : ck.ei;
+	in.akey = c->exch_init ? ck.ar : ck.ai;
+	out.ekey = c->exch_init ? ck.ei : ck.er;
+	out.akey = c->exch_init ? ck.ai : ck.ar;
 	natt_sa(sa, &in, &out);
 	c->remote = sa->addr.remote;
 	ri = k->kern->ops->add(k->kern->arg, &in, 1);
@@ -433,6 +435,15 @@ child_sa_out_now(struct keyd *k, struct ike_sa *sa, struct child_sa *c)
 		    c->spi_out);
 }
 
+void
+child_sa_out_drop(struct child_sa *c)
+{
+	c->out_pending = 0;
+	c->out_dropped = 1;
+	explicit_bzero(c->out_ekey, sizeof(c->out_ekey));
+	explicit_bzero(c->out_akey, sizeof(c->out_akey));
+}
+
 /* Is another installed child of this IKE SA using the same policies? */
 static int
 policy_shared(const struct ike_sa *sa, const struct child_sa *c)
@@ -456,7 +467,8 @@ child_sa_free(struct keyd *k, struct ike_sa *sa, struct child_sa *c, int del)
 	host(&r, c->remote.ss_family ? &c->remote : &sa->addr.remote);
 	if (del && c->spi_in)
 		k->kern->ops->del(k->kern->arg, &r, &l, c->spi_in);
-	if (del && c->installed && c->spi_out)
+	if (del && c->installed && c->spi_out && !c->out_pending &&
+	    !c->out_dropped)
 		k->kern->ops->del(k->kern->arg, &l, &r, c->spi_out);
 	if (del && c->installed && !policy_shared(sa, c)) {
 		child_sa_policies(k, sa, c, 1);

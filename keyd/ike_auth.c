@@ -434,8 +434,8 @@ ike_auth_response(struct keyd *k, struct ike_sa *sa,
 		return;
 	if (!(msg->seen & IKEV2_SEEN(IKEV2_PLD_AUTH)) ||
 	    !(msg->seen & IKEV2_SEEN(IKEV2_PLD_IDr))) {
-		log_exchange(k, sa, "IKE_AUTH", "refused: notify %u",
-		    child_error(msg));
+		log_exchange(k, sa, "IKE_AUTH", "refused: %s (%u)",
+		    log_notify(child_error(msg)), child_error(msg));
 		return ike_sa_dead(k, sa, "IKE_AUTH refused");
 	}
 	if (id_from_payload(msg->idr.type, msg->idr.data.ptr,
@@ -451,7 +451,7 @@ ike_auth_response(struct keyd *k, struct ike_sa *sa,
 		log_exchange(k, sa, "IKE_AUTH", "responder failed "
 		    "authentication (%s)", why);
 		/* §2.21.2: tell it, then forget the SA */
-		informational_delete_ike(k, sa);
+		informational_error(k, sa, IKEV2_N_AUTHENTICATION_FAILED);
 		return ike_sa_dead(k, sa, "authentication failed");
 	}
 	ike_sa_established(k, sa);
@@ -461,8 +461,8 @@ ike_auth_response(struct keyd *k, struct ike_sa *sa,
 	cc = child_sa_conf(c, ch->name);
 	err = child_error(msg);
 	if (err || cc == NULL || !(msg->seen & IKEV2_SEEN(IKEV2_PLD_SA))) {
-		log_exchange(k, sa, "IKE_AUTH", "child %s refused: notify %u",
-		    ch->name, err);
+		log_exchange(k, sa, "IKE_AUTH", "child %s refused: %s (%u)",
+		    ch->name, log_notify(err), err);
 		return child_sa_free(k, sa, ch, 1);
 	}
 	if (msg->sa.nprops != 1 || proposal_choose(cc->esp, cc->nesp, &msg->sa,

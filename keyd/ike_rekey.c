@@ -6,8 +6,13 @@
  * IKE SA, and whoever started the rekey deletes the old one on it.
  *
  * The original initiator's IKE SAs rekey first (ike_sa_established sets
- * the responder's deadline later), so the two rarely collide; a collision
- * (§2.8.2) leaves two IKE SAs until one side's Delete or lifetime.
+ * the responder's deadline later), so the two rarely collide.  When they
+ * do (§2.8.2, §2.25.2), the peer's request is answered as usual but the
+ * children stay where they are until our own exchange completes: the new
+ * SA whose exchange has the lowest of the four nonces is redundant, its
+ * maker deletes it, and the children go to the other one, whose maker
+ * deletes the old SA.  A rekey request on an SA we are deleting gets
+ * TEMPORARY_FAILURE (child_sa_request: it is no longer ESTABLISHED).
  */
 #include <string.h>
 
@@ -37,6 +42,40 @@ rekey_keys(struct ike_sa *sa, struct ike_sa *n, const struct ikev2_ke_p *ke)
 	explicit_bzero(gir, sizeof(gir));
 	explicit_bzero(skeyseed, sizeof(skeyseed));
 	return (r);
+}
+
+/* The lower nonce of the exchange that made n. */
+static void
+nonce_low(const struct ike_sa *n, const uint8_t **p, size_t *len)
+{
+	int i_low = child_nonce_cmp(n->ni, n->nilen, n->nr, n->nrlen) < 0;
+
+	*p = i_low ? n->ni : n->nr;
+	*len = i_low ? n->nilen : n->nrlen;
+}
+
+/* Is ours (made by our exchange) the redundant one of the two? */
+static int
+rekey_lost(const struct ike_sa *ours, const struct ike_sa *theirs)
+{
+	const uint8_t *a, *b;
+	size_t alen, blen;
+
+	nonce_low(ours, &a, &alen);
+	nonce_low(theirs, &b, &blen);
+	return (child_nonce_cmp(a, alen, b, blen) < 0);
+}
+
+/* The SA the peer's simultaneous rekey of sa made, if still alive. */
+struct ike_sa *
+ike_rekey_collided(struct keyd *k, struct ike_sa *sa)
+{
+	struct ike_sa *o;
+
+	if (!sa->rekey_collided)
+		return (NULL);
+	o = ike_sa_find(k, NULL, sa->rekey_peer, 0);
+	return (o && o->state == IKE_ESTABLISHED ? o : NULL);
 }
 
 static uint64_t
@@ -104,8 +143,16 @@ ike_rekey_answer(struct keyd *k, struct ike_sa *sa,
 		goto fail;
 	}
 	ike_sa_established(k, n);
-	n->children = sa->children;	/* they belong to the new SA now */
-	sa->children = NULL;
+	if (sa->req.active && sa->req.kind == REQ_IKE_REKEY &&
+	    sa->req.rekey_sa) {
+		/* both rekey at once: our answer decides (header comment) */
+		sa->rekey_collided = 1;
+		memcpy(sa->rekey_peer, n->rspi, IKEV2_SPI_SIZE);
+		log_exchange(k, n, "CREATE_CHILD_SA", "simultaneous IKE SA rekey");
+	} else {
+		n->children = sa->children;	/* they belong to the new SA now */
+		sa->children = NULL;
+	}
 	proposal_answer(&prop, IKEV2_PROTO_IKE, num, spi64(n->rspi), &answer);
 	ikev2_bld_sa(bld, &answer);
 	ikev2_bld_nonce(bld, n->nr, n->nrlen);
@@ -177,12 +224,16 @@ ike_rekey_response(struct keyd *k, struct ike_sa *sa,
     const struct ikev2_msg_p *msg)
 {
 	const struct config_conn *c = ike_sa_conn(k, sa);
-	struct ike_sa *n = sa->req.rekey_sa;
+	struct ike_sa *n = sa->req.rekey_sa, *o = ike_rekey_collided(k, sa);
 	struct config_proposal prop;
 	uint8_t num;
 	uint64_t spi;
 
 	sa->req.rekey_sa = NULL;
+	if (o) {	/* whatever becomes of ours, the peer's SA stands */
+		o->children = sa->children;
+		sa->children = NULL;
+	}
 	if (n == NULL || n->state == IKE_DEAD)
 		return;
 	if (c == NULL || !(msg->seen & IKEV2_SEEN(IKEV2_PLD_SA)) ||
@@ -206,8 +257,22 @@ ike_rekey_response(struct keyd *k, struct ike_sa *sa,
 		return;
 	}
 	ike_sa_established(k, n);
-	n->children = sa->children;
-	sa->children = NULL;
+	if (o && rekey_lost(n, o)) {
+		log_exchange(k, n, "CREATE_CHILD_SA", "simultaneous IKE SA "
+		    "rekey: the peer's SA stays, this one goes");
+		if (informational_delete_ike(k, n) < 0)
+			ike_sa_dead(k, n, "redundant");
+		return;	/* the old SA is the peer's to delete */
+	}
+	if (o) {
+		n->children = o->children;
+		o->children = NULL;
+		log_exchange(k, n, "CREATE_CHILD_SA", "simultaneous IKE SA "
+		    "rekey: this SA stays, the peer deletes its own");
+	} else {
+		n->children = sa->children;
+		sa->children = NULL;
+	}
 	log_exchange(k, n, "CREATE_CHILD_SA", "IKE SA rekeyed");
 	/* the old SA goes: a Delete on it, its state with the answer */
 	if (informational_delete_ike(k, sa) < 0)

@@ -70,10 +70,39 @@ informational_delete_child(struct keyd *k, struct ike_sa *sa, uint32_t spi_in)
 	ikev2_bld_delete(&bld, IKEV2_PROTO_ESP, 4, spi, 1);
 	r = send_req(k, sa, &inner, bld.first, REQ_DELETE_CHILD);
 	buf_free(&inner);
-	if (r == 0)
+	if (r == 0) {
+		struct child_sa *c = child_sa_by_spi(sa, spi_in, 1);
+
+		if (c)
+			c->closing = 1;
 		sa->req.rekey_spi = spi_in;
-	if (r == 0)
 		log_exchange(k, sa, "INFORMATIONAL", "Delete ESP %08x sent", spi_in);
+	}
+	return (r);
+}
+
+/*
+ * §2.21.2: an error the initiator finds in IKE_AUTH's answer (the
+ * responder's AUTH) goes to the peer in an INFORMATIONAL of its own; the
+ * caller then forgets the SA.
+ */
+int
+informational_error(struct keyd *k, struct ike_sa *sa, uint16_t type)
+{
+	struct ikev2_bld bld;
+	struct buf inner;
+	int r;
+
+	if (!sa->keyed || sa->req.active)
+		return (-1);
+	buf_init(&inner);
+	ikev2_bld_chain(&bld, &inner);
+	ikev2_bld_notify(&bld, IKEV2_PROTO_NONE, NULL, 0, type, NULL, 0);
+	r = send_req(k, sa, &inner, bld.first, REQ_DELETE_IKE);
+	buf_free(&inner);
+	if (r == 0)
+		log_exchange(k, sa, "INFORMATIONAL", "%s sent",
+		    log_notify(type));
 	return (r);
 }
 
@@ -92,6 +121,28 @@ informational_dpd(struct keyd *k, struct ike_sa *sa)
 	return (r);
 }
 
+/* Does a Delete in msg name this child (by the peer's SPI)? */
+static int
+deleted(const struct ikev2_msg_p *msg, const struct child_sa *c)
+{
+	unsigned i, j;
+
+	for (i = 0; i < msg->ndelete; i++) {
+		const struct ikev2_delete_p *d = &msg->del[i];
+
+		if (d->proto != IKEV2_PROTO_ESP || d->spisize != 4)
+			continue;
+		for (j = 0; j < d->nspi; j++) {
+			const uint8_t *p = d->spis.ptr + 4 * j;
+
+			if (((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 |
+			    p[3]) == c->spi_out)
+				return (1);
+		}
+	}
+	return (0);
+}
+
 void
 informational_request(struct keyd *k, struct ike_sa *sa,
     const struct ikev2_msg_p *msg)
@@ -100,24 +151,32 @@ informational_request(struct keyd *k, struct ike_sa *sa,
 	uint16_t nours = 0;
 	struct ikev2_bld bld;
 	struct buf inner, out;
-	int del_ike = 0;
+	int del_ike = 0, auth_failed = 0;
 	unsigned i, j;
 
 	for (i = 0; i < msg->nnotify; i++)
-		if (msg->notify[i].type <= IKEV2_N_ERROR_MAX)
-			log_exchange(k, sa, "INFORMATIONAL", "peer says: notify %u",
+		if (msg->notify[i].type <= IKEV2_N_ERROR_MAX) {
+			log_exchange(k, sa, "INFORMATIONAL", "peer says: %s (%u)",
+			    log_notify(msg->notify[i].type),
 			    msg->notify[i].type);
+			/* §2.21.2: the peer refused our AUTH after all */
+			if (msg->notify[i].type == IKEV2_N_AUTHENTICATION_FAILED)
+				auth_failed = del_ike = 1;
+		}
 	/*
 	 * A Delete of ESP pairs: the successors of rekeyed pairs may send now,
 	 * and their outbound SAs go in before the old ones go, so there is
-	 * never a moment without one (an ACQUIRE, a lost packet).
+	 * never a moment without one (an ACQUIRE, a lost packet).  Not those
+	 * of pairs this Delete names (a redundant pair of a simultaneous
+	 * rekey, §2.8.1).
 	 */
 	for (i = 0; i < msg->ndelete; i++)
 		if (msg->del[i].proto == IKEV2_PROTO_ESP) {
 			struct child_sa *c;
 
 			for (c = sa->children; c; c = c->next)
-				child_sa_out_now(k, sa, c);
+				if (!deleted(msg, c))
+					child_sa_out_now(k, sa, c);
 			break;
 		}
 	for (i = 0; i < msg->ndelete; i++) {
@@ -160,8 +219,17 @@ informational_request(struct keyd *k, struct ike_sa *sa,
 	buf_free(&inner);
 	buf_free(&out);
 	if (del_ike) {
-		log_exchange(k, sa, "INFORMATIONAL", "peer deletes the IKE SA");
-		ike_sa_dead(k, sa, "deleted by peer");
+		struct ike_sa *o = ike_rekey_collided(k, sa);
+
+		/* §2.8.2: the peer's new SA won before our answer came */
+		if (o && sa->children && o->children == NULL) {
+			o->children = sa->children;
+			sa->children = NULL;
+		}
+		if (!auth_failed)
+			log_exchange(k, sa, "INFORMATIONAL", "peer deletes the IKE SA");
+		ike_sa_dead(k, sa, auth_failed ? "the peer refused our AUTH" :
+		    "deleted by peer");
 	}
 }
 

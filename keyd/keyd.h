@@ -52,6 +52,10 @@ struct child_sa {
 	uint32_t		 getspi_seq;	/* names the larval SA */
 	int			 tunnel;
 	int			 installed;
+	/* We sent the request that made this pair: KEYMAT's first keys are
+	 * then our outbound ones (§2.17).  Not sa->initiator: either side
+	 * may start a CREATE_CHILD_SA. */
+	int			 exch_init;
 	/* The peer's IKE address and port when the SAs went in: where they
 	 * are deleted, and whether a NAT mapping changed since (natt.c). */
 	struct sockaddr_storage	 remote;
@@ -60,13 +64,21 @@ struct child_sa {
 	uint64_t		 established;	/* ms */
 	uint64_t		 rekey_at;	/* ms; 0 = never */
 	int			 rekeying;	/* a rekey is in flight */
+	int			 closing;	/* our Delete for it is out */
 	/* A rekey we answered: the outbound SA waits for the old one's
-	 * Delete (child_sa_install); out_pending is its deadline, ms. */
+	 * Delete (child_sa_install); out_pending is its deadline, ms.
+	 * out_dropped: a redundant pair's, never to be installed. */
 	int			 defer_out;
+	int			 out_dropped;
 	uint64_t		 out_pending;
 	struct kern_sa		 out_sa;
 	uint8_t			 out_ekey[CRYPTO_ENCR_KEY_MAX];
 	uint8_t			 out_akey[CRYPTO_INTEG_KEY_MAX];
+	/* A rekey's result: the predecessor's spi_in, and the lowest nonce
+	 * of the exchange that made it, for §2.8.1's tie-break. */
+	uint32_t		 rekey_of;
+	uint8_t			 nonce_low[IKEV2_NONCE_MAX];
+	size_t			 nonce_lowlen;
 };
 
 enum ike_state {
@@ -129,6 +141,11 @@ struct ike_sa {
 	uint64_t		 created, established;	/* ms */
 	uint64_t		 last_heard;	/* ms, for DPD */
 	uint64_t		 rekey_at;	/* ms; 0 = never */
+	/* §2.8.2: the peer rekeyed this SA while our own rekey of it was
+	 * out; our SPI (rspi) of the SA it made.  Our answer decides which
+	 * new SA takes the children (ike_rekey.c). */
+	int			 rekey_collided;
+	uint8_t			 rekey_peer[IKEV2_SPI_SIZE];
 
 	/* NAT-T (natt.c): NAT_HERE | NAT_THERE from NAT-D, §2.23 */
 	int			 nat;
@@ -242,6 +259,11 @@ void	child_sa_response(struct keyd *, struct ike_sa *,
 int	child_sa_rekey(struct keyd *, struct ike_sa *, struct child_sa *);
 int	child_sa_ts_within(const struct ikev2_tss_p *got,
 	    const struct ikev2_tss_p *offered);
+/* Nonces as §2.8.1 orders them: <0, 0, >0 as a is lower, equal, higher. */
+int	child_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
+	    size_t blen);
+/* A redundant pair's held-back outbound SA: never installed. */
+void	child_sa_out_drop(struct child_sa *);
 /* CREATE_CHILD_SA's KE payload, for child (PFS) and IKE SA rekeys alike. */
 int	child_ke_secret(struct crypto_dh *, const struct ikev2_ke_p *,
 	    uint8_t *gir, size_t *len);
@@ -253,6 +275,8 @@ void	ike_rekey_answer(struct keyd *, struct ike_sa *,
 	    const struct ikev2_msg_p *, struct ikev2_bld *);
 void	ike_rekey_response(struct keyd *, struct ike_sa *,
 	    const struct ikev2_msg_p *);
+/* The SA the peer made by rekeying sa while we did too (§2.8.2), or NULL. */
+struct ike_sa *ike_rekey_collided(struct keyd *, struct ike_sa *);
 
 /* natt.c */
 /* Our NAT_DETECTION_SOURCE_IP / _DESTINATION_IP notifies. */
@@ -284,6 +308,8 @@ int	informational_delete_ike(struct keyd *, struct ike_sa *);
 int	informational_delete_child(struct keyd *, struct ike_sa *,
 	    uint32_t spi_in);
 int	informational_dpd(struct keyd *, struct ike_sa *);
+/* An error notify in an INFORMATIONAL request of its own (§2.21.2). */
+int	informational_error(struct keyd *, struct ike_sa *, uint16_t type);
 
 /* proposal.c */
 void	proposal_ike_offer(const struct config_conn *, uint16_t first_group,

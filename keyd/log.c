@@ -141,3 +141,31 @@ log_exchange(const struct keyd *k, const struct ike_sa *sa, const char *what,
 	    rs, log_addr(&sa->addr.remote), sa->initiator ? "init" : "resp",
 	    id, line);
 }
+
+const char *
+log_notify(unsigned type)
+{
+	switch (type) {
+	case IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD:
+		return ("UNSUPPORTED_CRITICAL_PAYLOAD");
+	case IKEV2_N_INVALID_IKE_SPI:		return ("INVALID_IKE_SPI");
+	case IKEV2_N_INVALID_MAJOR_VERSION:	return ("INVALID_MAJOR_VERSION");
+	case IKEV2_N_INVALID_SYNTAX:		return ("INVALID_SYNTAX");
+	case IKEV2_N_INVALID_MESSAGE_ID:	return ("INVALID_MESSAGE_ID");
+	case IKEV2_N_INVALID_SPI:		return ("INVALID_SPI");
+	case IKEV2_N_NO_PROPOSAL_CHOSEN:	return ("NO_PROPOSAL_CHOSEN");
+	case IKEV2_N_INVALID_KE_PAYLOAD:	return ("INVALID_KE_PAYLOAD");
+	case IKEV2_N_AUTHENTICATION_FAILED:	return ("AUTHENTICATION_FAILED");
+	case IKEV2_N_SINGLE_PAIR_REQUIRED:	return ("SINGLE_PAIR_REQUIRED");
+	case IKEV2_N_NO_ADDITIONAL_SAS:		return ("NO_ADDITIONAL_SAS");
+	case IKEV2_N_INTERNAL_ADDRESS_FAILURE:	return ("INTERNAL_ADDRESS_FAILURE");
+	case IKEV2_N_FAILED_CP_REQUIRED:	return ("FAILED_CP_REQUIRED");
+	case IKEV2_N_TS_UNACCEPTABLE:		return ("TS_UNACCEPTABLE");
+	case IKEV2_N_INVALID_SELECTORS:		return ("INVALID_SELECTORS");
+	case IKEV2_N_UNACCEPTABLE_ADDRESSES:	return ("UNACCEPTABLE_ADDRESSES");
+	case IKEV2_N_UNEXPECTED_NAT_DETECTED:	return ("UNEXPECTED_NAT_DETECTED");
+	case IKEV2_N_TEMPORARY_FAILURE:		return ("TEMPORARY_FAILURE");
+	case IKEV2_N_CHILD_SA_NOT_FOUND:	return ("CHILD_SA_NOT_FOUND");
+	}
+	return ("error notify");
+}

@@ -24,5 +24,7 @@ void	log_exchange(const struct keyd *, const struct ike_sa *,
 	    __attribute__((format(printf, 4, 5)));
 /* Text for an address (port included when nonzero); a static buffer. */
 const char *log_addr(const void *sockaddr_storage);
+/* An error notify's name (RFC 7296 §3.10.1), "error notify" if unknown. */
+const char *log_notify(unsigned type);
 
 #endif /* _KEYD_LOG_H */
