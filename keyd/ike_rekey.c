@@ -131,6 +131,7 @@ ike_rekey_answer(struct keyd *k, struct ike_sa *sa,
 	spi_put(n->ispi, spi);
 	memcpy(n->conn, sa->conn, sizeof(n->conn));
 	n->addr = sa->addr;
+	n->nat = sa->nat;	/* the same NAT: keepalives go on */
 	n->prop = prop;
 	n->peer_id = sa->peer_id;
 	memcpy(n->ni, msg->nonce.ptr, msg->nonce.len);
@@ -185,6 +186,7 @@ ike_rekey_start(struct keyd *k, struct ike_sa *sa)
 		return (-1);
 	memcpy(n->conn, sa->conn, sizeof(n->conn));
 	n->addr = sa->addr;
+	n->nat = sa->nat;	/* the same NAT: keepalives go on */
 	n->peer_id = sa->peer_id;
 	n->state = IKE_INIT_SENT;
 	n->nilen = KEYD_NONCE_LEN;
