@@ -48,6 +48,7 @@ charon_start() {	# NS DIR [LINES]
 			log {
 				path = $charon_dir/charon.log
 				flush_line = yes	# tests grep it while charon runs
+				time_format = %s	# as keyd's log: epoch seconds
 				default = 1
 				ike = 2
 				knl = 2
