@@ -164,12 +164,17 @@ natt_float(struct keyd *k, struct ike_sa *sa)
 	    sa->nat & NAT_THERE ? "the peer is" : "", IKEV2_NATT_PORT);
 }
 
+/*
+ * Only when NAT-D found a NAT (or encap = yes faked one): a peer may move
+ * to 4500 without one -- strongSwan does whenever MOBIKE is on -- and
+ * still expects plain ESP (RFC 7296 §2.23).
+ */
 void
 natt_sa(const struct ike_sa *sa, struct kern_sa *in, struct kern_sa *out)
 {
 	uint16_t lp = port_of(&sa->addr.local), rp = port_of(&sa->addr.remote);
 
-	if (!sa->nat && lp != IKEV2_NATT_PORT)
+	if (!sa->nat)
 		return;
 	in->encap = out->encap = 1;
 	out->encap_sport = in->encap_dport = lp;

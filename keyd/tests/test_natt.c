@@ -74,6 +74,8 @@ is_addr(const struct sockaddr_storage *ss, const char *a)
 
 static int nat_on, nat_shift = 30000, keepalives[2];
 
+static int float_anyway;	/* A moves IKE_AUTH to 4500 without a NAT */
+
 /* A sends: the source becomes PUB, port + nat_shift. */
 static int
 a_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
@@ -81,6 +83,11 @@ a_send(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
 {
 	struct keyd_addr x = *a;
 
+	/* as strongSwan with MOBIKE on: byte 18 is the exchange type */
+	if (float_anyway && len > 18 && p[18] == IKEV2_EXCH_IKE_AUTH) {
+		((struct sockaddr_in *)&x.local)->sin_port = htons(4500);
+		((struct sockaddr_in *)&x.remote)->sin_port = htons(4500);
+	}
 	if (nat_on)
 		sin_set(&x.local, PUB, port(&a->local) + nat_shift);
 	return (wire_send(k, &x, p, len));
@@ -223,6 +230,25 @@ test_no_nat(void)
 	ok(keepalives[0] == 0 && keepalives[1] == 0, "no NAT: no keepalives");
 }
 
+/* A peer that moves to 4500 without a NAT still wants plain ESP. */
+static void
+test_float_no_nat(void)
+{
+	struct ike_sa *b;
+	int i, encap = 0;
+
+	if (!ok(natt_setup(0, NULL) == 0, "float without NAT: configs"))
+		return;
+	float_anyway = 1;
+	ok(natt_start() == 0, "float without NAT: established");
+	float_anyway = 0;
+	b = live(&B.k);
+	for (i = 0; i < nadded; i++)
+		encap += added[i].encap;
+	ok(b && port(&b->addr.local) == 4500 && b->nat == 0 && encap == 0 &&
+	    nadded == 4, "float without NAT: B answers on 4500, plain ESP");
+}
+
 static void
 test_forced(void)
 {
@@ -270,6 +296,34 @@ test_keepalive(void)
 	ok(keepalives[0] == 2 && keepalives[1] == 0,
 	    "keepalive: A behind the NAT every 20 s, B never (%d, %d)",
 	    keepalives[0], keepalives[1]);
+}
+
+/* An IKE SA rekey: the new SA is behind the same NAT. */
+static void
+test_ike_rekey_nat(void)
+{
+	struct ike_sa *a, *b;
+
+	if (!ok(natt_setup(1, NULL) == 0 && natt_start() == 0,
+	    "IKE rekey: established"))
+		return;
+	ok(ike_rekey_start(&A.k, live(&A.k)) == 0 && (pump(), 1),
+	    "IKE rekey: CREATE_CHILD_SA sent");
+	advance(0);
+	a = live(&A.k);
+	b = live(&B.k);
+	ok(nlive(&A.k) == 1 && nlive(&B.k) == 1 && a->nat == NAT_HERE &&
+	    b->nat == NAT_THERE && port(&b->addr.remote) == 34500,
+	    "IKE rekey: the new IKE SA knows the NAT (%d, %d)", a->nat,
+	    b->nat);
+	keepalives[0] = 0;
+	advance(20000);
+	ok(keepalives[0] == 1, "IKE rekey: keepalives go on (%d)",
+	    keepalives[0]);
+	ok(a->children && child_sa_rekey(&A.k, a, a->children) == 0 &&
+	    (pump(), 1) && added_spi(&B, b->children->spi_out) &&
+	    added_spi(&B, b->children->spi_out)->encap_dport == 34500,
+	    "IKE rekey: a child rekey under it is still in UDP");
 }
 
 static void
@@ -379,9 +433,11 @@ main(void)
 	log_init(1, getenv("KEYD_DEBUG") ? LOG_LVL_DEBUG : -1);
 	test_nat_detect_float();
 	test_no_nat();
+	test_float_no_nat();
 	test_forced();
 	test_disabled();
 	test_keepalive();
+	test_ike_rekey_nat();
 	test_new_mapping();
 	test_config_knobs();
 	nat_on = 0;
