@@ -257,6 +257,9 @@ static struct nfipsec_policy *migrate_policy(const struct nfipsec_policy *old,
 	pol->ntmpl = old->ntmpl;
 	pol->sel = old->sel;
 	memcpy(pol->tmpl, old->tmpl, sizeof(pol->tmpl));
+	memcpy(pol->lt_add, old->lt_add, sizeof(pol->lt_add));
+	memcpy(pol->lt_use, old->lt_use, sizeof(pol->lt_use));
+	pol->soft_expired = old->soft_expired;
 	if (old->name) {
 		size_t len = strlen(old->name->pat) + 1;
 

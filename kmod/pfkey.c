@@ -336,6 +336,7 @@ static const nfipsec_pfkey_handler handlers[SADB_MAX + 1] = {
 	[SADB_X_SPDDUMP]	= nfipsec_pfkey_spddump,
 	[SADB_X_SPDFLUSH]	= nfipsec_pfkey_spdflush,
 	[SADB_X_SPDDELETE2]	= nfipsec_pfkey_spdget,
+	[SADB_X_SPDSETIDX]	= nfipsec_pfkey_spdadd,
 	[SADB_X_MIGRATE]	= nfipsec_pfkey_migrate,
 };
 

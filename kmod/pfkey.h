@@ -72,6 +72,7 @@ struct nfipsec_pfkey_net {
 	bool names_used;		/* a Name selector was added (name_check.c) */
 	struct delayed_work lifetime_work;	/* pfkey_lifetime.c */
 	time64_t lifetime_next;		/* when it is due; cfg_lock */
+	bool spd_lifetimes;		/* a policy had one: sweep the SPD too */
 };
 
 /* pfkey.c: who receives a message (RFC 2367 §3.1). */
@@ -154,6 +155,9 @@ void nfipsec_pfkey_lifetime_work(struct work_struct *work);
 /* Must be called with cfg_lock held. Have @sa's time limits watched. */
 void nfipsec_pfkey_lifetime_arm(struct nfipsec_net *nn,
 				const struct nfipsec_sa *sa);
+/* Must be called with cfg_lock held. The same for a policy's. */
+void nfipsec_pfkey_lifetime_arm_policy(struct nfipsec_net *nn,
+				       const struct nfipsec_policy *pol);
 
 /* pfkey_spd.c */
 int nfipsec_pfkey_spdadd(struct sock *sk, struct nfipsec_net *nn,
@@ -169,6 +173,9 @@ int nfipsec_pfkey_spddump(struct sock *sk, struct nfipsec_net *nn,
 /* The selector SRC/DST of @m describe for direction @dir (NFIPSEC_DIR_*);
  * returns its family.
  */
+/* Process context: X_SPDEXPIRE for @pol's soft or hard lifetime. */
+int nfipsec_pfkey_spdexpire(struct nfipsec_net *nn,
+			    const struct nfipsec_policy *pol, bool hard);
 u8 nfipsec_pfkey_msg_sel(const struct nfipsec_pfkey_msg *m, u8 dir,
 			 struct nfipsec_sel *sel);
 

@@ -22,9 +22,13 @@
  *  - sadb_x_policy_id is ignored on SPDADD/SPDUPDATE (the kernel picks the
  *    index; af_key does the same) and names the policy for SPDGET and
  *    SPDDELETE2.
- *  - libipsec always sends a LIFETIME_HARD; policies here do not expire,
- *    so one with non-zero limits is refused (EOPNOTSUPP) rather than
- *    silently never enforced.
+ *  - LIFETIME_HARD/SOFT: add seconds and use seconds (an idle timeout:
+ *    from the last use, as in XFRM and KAME), enforced by
+ *    pfkey_lifetime.c, which sends SADB_X_SPDEXPIRE. Policies count no
+ *    bytes or packets, so such limits are refused (EOPNOTSUPP) rather
+ *    than silently never enforced (libipsec sends an all-zero HARD).
+ *  - X_SPDSETIDX is X_SPDADD, as in af_key, answer type included
+ *    (af_key answers it as X_SPDADD).
  */
 #include <linux/icmp.h>
 #include <linux/in.h>
@@ -192,17 +196,19 @@ static int msg_policy(struct nfipsec_net *nn, const struct nfipsec_pfkey_msg *m,
 	const struct sadb_lifetime *soft = m->ext[SADB_EXT_LIFETIME_SOFT];
 	const u8 *p = (const u8 *)(xp + 1);
 	unsigned int left = xp->sadb_x_policy_len * 8 - sizeof(*xp);
+	const struct sadb_lifetime *lt[2] = { soft, hard };
+	unsigned int i;
 	int ret;
 
-	if ((hard && (hard->sadb_lifetime_allocations ||
-		      hard->sadb_lifetime_bytes ||
-		      hard->sadb_lifetime_addtime ||
-		      hard->sadb_lifetime_usetime)) ||
-	    (soft && (soft->sadb_lifetime_allocations ||
-		      soft->sadb_lifetime_bytes ||
-		      soft->sadb_lifetime_addtime ||
-		      soft->sadb_lifetime_usetime)))
-		return -EOPNOTSUPP;
+	for (i = 0; i < 2; i++) {
+		if (!lt[i])
+			continue;
+		if (lt[i]->sadb_lifetime_allocations ||
+		    lt[i]->sadb_lifetime_bytes)
+			return -EOPNOTSUPP;
+		pol->lt_add[i] = lt[i]->sadb_lifetime_addtime;
+		pol->lt_use[i] = lt[i]->sadb_lifetime_usetime;
+	}
 	if (xp->sadb_x_policy_dir < IPSEC_DIR_INBOUND ||
 	    xp->sadb_x_policy_dir > IPSEC_DIR_FWD)
 		return -EINVAL;
@@ -315,8 +321,21 @@ static void put_requests(struct sadb_x_policy *xp,
 	}
 }
 
-static struct sk_buff *policy_msg(const struct nfipsec_policy *pol, u8 type,
-				  u32 seq, u32 pid)
+static void put_policy_lifetime(struct sk_buff *skb, u16 type,
+				const struct nfipsec_policy *pol, int i)
+{
+	struct sadb_lifetime *l;
+
+	l = nfipsec_pfkey_put_ext(skb, type, sizeof(*l));
+	l->sadb_lifetime_addtime = pol->lt_add[i];
+	l->sadb_lifetime_usetime = pol->lt_use[i];
+}
+
+enum { WITH_SOFT = 1 << 0, WITH_HARD = 1 << 1 };
+
+/* @pol as a message: SRC, DST, [HARD], [SOFT], CURRENT, POLICY, [NAME]. */
+static struct sk_buff *policy_msg_lt(const struct nfipsec_policy *pol, u8 type,
+				     u32 seq, u32 pid, unsigned int with)
 {
 	const struct nfipsec_sel *s = &pol->sel;
 	bool out = dir_is_out(pol->dir), icmp = ports_are_icmp(s->proto);
@@ -347,9 +366,11 @@ static struct sk_buff *policy_msg(const struct nfipsec_policy *pol, u8 type,
 		put_sel_addr(skb, SADB_EXT_ADDRESS_DST, s, &s->local,
 			     s->lport_lo, s->lport_hi);
 	}
-	/* No limits (0 = none), as af_key shows XFRM_INF. */
-	nfipsec_pfkey_put_ext(skb, SADB_EXT_LIFETIME_HARD, sizeof(*l));
-	nfipsec_pfkey_put_ext(skb, SADB_EXT_LIFETIME_SOFT, sizeof(*l));
+	/* 0 = no limit (af_key shows XFRM_INF). */
+	if (with & WITH_HARD)
+		put_policy_lifetime(skb, SADB_EXT_LIFETIME_HARD, pol, 1);
+	if (with & WITH_SOFT)
+		put_policy_lifetime(skb, SADB_EXT_LIFETIME_SOFT, pol, 0);
 	l = nfipsec_pfkey_put_ext(skb, SADB_EXT_LIFETIME_CURRENT, sizeof(*l));
 	l->sadb_lifetime_addtime = pol->add_time;
 	l->sadb_lifetime_usetime = READ_ONCE(pol->use_time);
@@ -375,16 +396,40 @@ static struct sk_buff *policy_msg(const struct nfipsec_policy *pol, u8 type,
 	return skb;
 }
 
+static struct sk_buff *policy_msg(const struct nfipsec_policy *pol, u8 type,
+				  u32 seq, u32 pid)
+{
+	return policy_msg_lt(pol, type, seq, pid, WITH_SOFT | WITH_HARD);
+}
+
+/*
+ * KAME's SADB_X_SPDEXPIRE (af_key sends none): the policy with
+ * LIFETIME_CURRENT and the lifetime that ran out, to the sockets
+ * REGISTERed for any SA type, seq and pid 0.
+ */
+int nfipsec_pfkey_spdexpire(struct nfipsec_net *nn,
+			    const struct nfipsec_policy *pol, bool hard)
+{
+	struct sk_buff *skb;
+
+	skb = policy_msg_lt(pol, SADB_X_SPDEXPIRE, 0, 0,
+			    hard ? WITH_HARD : WITH_SOFT);
+	return nfipsec_pfkey_broadcast(nn->net, skb, NFIPSEC_PFKEY_REGISTERED,
+				       NULL, 0);
+}
+
 /* ---- handlers ---- */
 
 /* Tell every socket; the sender's copy must arrive. */
 static int notify_policy(struct sock *sk, const struct nfipsec_policy *pol,
 			 const struct sadb_msg *req)
 {
+	u8 type = req->sadb_msg_type;
 	struct sk_buff *skb;
 
-	skb = policy_msg(pol, req->sadb_msg_type, req->sadb_msg_seq,
-			 req->sadb_msg_pid);
+	if (type == SADB_X_SPDSETIDX)
+		type = SADB_X_SPDADD;
+	skb = policy_msg(pol, type, req->sadb_msg_seq, req->sadb_msg_pid);
 	return nfipsec_pfkey_broadcast(sock_net(sk), skb, NFIPSEC_PFKEY_ALL,
 				       sk, 0);
 }
@@ -412,6 +457,7 @@ int nfipsec_pfkey_spdadd(struct sock *sk, struct nfipsec_net *nn,
 		nfipsec_policy_put(pol);
 		goto out;
 	}
+	nfipsec_pfkey_lifetime_arm_policy(nn, pol);
 	ret = notify_policy(sk, pol, m->hdr);
 out:
 	nfipsec_policy_put(pol);

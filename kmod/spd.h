@@ -85,6 +85,13 @@ struct nfipsec_policy {
 	struct nfipsec_name_sel *name;
 	time64_t add_time;
 	time64_t use_time;	/* written racily by readers: a hint */
+	/*
+	 * Lifetimes from X_SPDADD (pfkey_lifetime.c), in seconds, 0 = none;
+	 * [0] soft, [1] hard. Use seconds count from the last use (an idle
+	 * timeout, as in XFRM and KAME). cfg_lock.
+	 */
+	u64 lt_add[2], lt_use[2];
+	bool soft_expired;	/* SPDEXPIRE(soft) sent; cfg_lock */
 };
 
 /* A decision for one flow, valid while the caller is in an RCU section. */

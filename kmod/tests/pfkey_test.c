@@ -167,6 +167,11 @@ static void pfkey_spdadd_parses(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, nfipsec_pfkey_parse(m->b, m->len, &msg), 0);
 	KUNIT_EXPECT_NOT_NULL(test, msg.ext[SADB_X_EXT_POLICY]);
 	KUNIT_EXPECT_NOT_NULL(test, msg.ext[SADB_EXT_LIFETIME_HARD]);
+	/* X_SPDSETIDX is X_SPDADD (af_key); X_SPDEXPIRE only comes from us. */
+	((struct sadb_msg *)m->b)->sadb_msg_type = SADB_X_SPDSETIDX;
+	KUNIT_EXPECT_EQ(test, parse(m), 0);
+	((struct sadb_msg *)m->b)->sadb_msg_type = SADB_X_SPDEXPIRE;
+	KUNIT_EXPECT_EQ(test, parse(m), -EOPNOTSUPP);
 }
 
 static void pfkey_ipv6_parses(struct kunit *test)

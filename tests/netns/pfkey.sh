@@ -48,6 +48,13 @@ assert "$bad0 >= 3" "ns0 counted the malformed messages ($bad0)"
 # Time lifetimes: soft EXPIRE, DYING, hard EXPIRE, gone.
 n0 $PY lifetime
 
+# Policy lifetimes: soft then hard X_SPDEXPIRE; the DISCARD policy stops
+# refusing UDP when it expires (pfkey_client.py checks the sends).
+block=$(stat "$ns0" OutPolBlock)
+n0 $PY spdexpire
+assert "$(stat "$ns0" OutPolBlock) >= block + 2" "the expiring policy's drops were counted"
+n0 ping -c 1 -W 5 192.0.2.2 > /dev/null || fail "ping after the policy expired"
+
 # The data path's ACQUIRE, answered by GETSPI (same seq) and UPDATE.
 n0 $PY acquire
 

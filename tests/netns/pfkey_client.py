@@ -27,6 +27,13 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
                                    X_SPDADD an inbound ESP transport policy
                                    with a Name selector (user@fqdn
                                    identities); X_SPDGET must return it
+    pfkey_client.py spdexpire      an outbound DISCARD policy for UDP to
+                                   192.0.2.2 with 1 s soft / 4 s add
+                                   lifetimes: datagrams refused, a soft then
+                                   a hard X_SPDEXPIRE to the registered
+                                   socket only, the policy gone from
+                                   SPDDUMP, datagrams leave again; refusals
+                                   of byte limits; X_SPDSETIDX is X_SPDADD
     pfkey_client.py natt-mapping SPI PORT SECS
                                    REGISTER for ESP, print "registered", and
                                    wait SECS for X_NAT_T_NEW_MAPPING of SPI
@@ -519,11 +526,90 @@ def lifetime():
                 address(EXT_DST, DST))
     ok(got.sa()["state"] == 2, "the SA is DYING")
     r = wait_expire(k, 5)
-    ok(EXT_LT_HARD in r.ext and time.time() - t0 >= 2.5,
+    # Lifetimes count whole seconds from the ADD's second: 2 s at least.
+    ok(EXT_LT_HARD in r.ext and time.time() - t0 >= 1.9,
        "then a hard EXPIRE, about 3 s after the ADD")
     k.ask(GET, SATYPE_ESP, sa(0x7000) + address(EXT_SRC, SRC) +
           address(EXT_DST, DST), want_errno=errno.ESRCH)
     print("ok: and the SA is gone")
+
+
+def wait_type(k, mtype, secs):
+    end = time.time() + secs
+    while True:
+        ok(time.time() < end, "message type %d came within %d s" % (mtype, secs))
+        try:
+            r = k.recv()
+        except socket.timeout:
+            continue
+        if r.type == mtype:
+            return r
+
+
+def udp_refused():
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.sendto(b"x", (DST, 9))
+        return False
+    except PermissionError:
+        return True
+    finally:
+        u.close()
+
+
+def spdexpire():
+    k, reg, other = PfKey(), PfKey(), PfKey()
+    k.ask(X_SPDFLUSH, SATYPE_UNSPEC)
+    reg.ask(REGISTER, SATYPE_ESP)
+    udp = address(EXT_SRC, SRC, proto=17) + address(EXT_DST, DST, proto=17)
+    k.ask(X_SPDADD, 0, udp + lifetime_ext(EXT_LT_HARD, nbytes=1000) +
+          policy(POLICY_DISCARD, DIR_OUT), want_errno=errno.EOPNOTSUPP)
+    print("ok: a policy byte limit is refused (EOPNOTSUPP)")
+    t0 = time.time()
+    r = k.ask(X_SPDADD, 0, udp + lifetime_ext(EXT_LT_SOFT, add=1) +
+              lifetime_ext(EXT_LT_HARD, add=4) +
+              policy(POLICY_DISCARD, DIR_OUT))
+    pid = r.policy()["id"]
+    ok(struct.unpack_from("=Q", r.ext[EXT_LT_HARD], 16)[0] == 4,
+       "the SPDADD answer shows the 4 s hard add lifetime")
+    ok(udp_refused(), "the DISCARD policy refuses UDP to %s" % DST)
+    e = wait_type(reg, X_SPDEXPIRE, 5)
+    ok(e.policy()["id"] == pid and EXT_LT_SOFT in e.ext and
+       EXT_LT_HARD not in e.ext and EXT_LT_CUR in e.ext,
+       "a soft X_SPDEXPIRE for the policy, about 1 s in")
+    ok(pid in [x.policy()["id"] for x in k.dump(X_SPDDUMP)],
+       "the policy stays after the soft one")
+    ok(udp_refused(), "and still refuses")
+    e = wait_type(reg, X_SPDEXPIRE, 6)
+    ok(e.policy()["id"] == pid and EXT_LT_HARD in e.ext and
+       time.time() - t0 >= 2.9, "then a hard one, 4 s after the SPDADD")
+    ok(pid not in [x.policy()["id"] for x in k.dump(X_SPDDUMP)],
+       "the policy is gone from X_SPDDUMP")
+    k.ask(X_SPDGET, 0, policy(POLICY_DISCARD, DIR_OUT, pid=pid),
+          want_errno=errno.ENOENT)
+    ok(not udp_refused(), "UDP to %s leaves again" % DST)
+    other.s.setblocking(False)
+    seen = []
+    while True:
+        try:
+            seen.append(other.recv().type)
+        except BlockingIOError:
+            break
+    ok(X_SPDEXPIRE not in seen, "an unregistered socket hears no SPDEXPIRE")
+
+    # X_SPDSETIDX is X_SPDADD (af_key): answered as X_SPDADD, then EEXIST.
+    k.seq += 1
+    k.s.send(msg(X_SPDSETIDX, 0, udp + policy(POLICY_NONE, DIR_IN), k.seq))
+    while True:
+        r = k.recv()
+        if r.seq == k.seq and r.pid == PID:
+            break
+    ok(r.errno == 0 and r.type == X_SPDADD and r.policy()["dir"] == DIR_IN,
+       "X_SPDSETIDX adds the policy, answered as X_SPDADD")
+    k.ask(X_SPDSETIDX, 0, udp + policy(POLICY_NONE, DIR_IN),
+          want_errno=errno.EEXIST)
+    print("ok: X_SPDSETIDX of an existing selector: EEXIST")
+    k.ask(X_SPDFLUSH, SATYPE_UNSPEC)
 
 
 def natt_add(src, dst, spi, mode, sport, dport):
@@ -637,6 +723,8 @@ if __name__ == "__main__":
         lifetime()
     elif cmd == "acquire":
         acquire()
+    elif cmd == "spdexpire":
+        spdexpire()
     elif cmd == "flush":
         flush()
     elif cmd == "natt-add":
