@@ -10,7 +10,7 @@
 #   bob@family.example | ns0: alice, keyd + nfipsec       |
 #   PSK of his own     |   TCP 445 listener, nftables     |
 #                      |                                  |
-#   carol (ns2, keyd) -+ 2001:db8:2::1                    |
+#   carol (ns2) -------+ 2001:db8:2::1                    |
 #   carol@family.example (certificate, RFC822 SAN)        |
 #                      |                                  |
 #   eve (ns3, keyd) ---+ 2001:db8:3::1                    |
@@ -19,6 +19,9 @@
 #   mallory (ns4) -----+ 2001:db8:4::1  (no IPsec at all) |
 #                      +----------------------------------+
 #   each peer is ::2 of its own /64, on a veth of its own
+#
+# bob and eve run keyd on nfipsec; carol runs strongSwan's charon on XFRM
+# (keyd instead when strongSwan is not installed).
 #
 # Alice's keyd.conf: one responder connection for everyone (transport,
 # dynamic selectors: all traffic between the two hosts is ESP) and a PAD:
@@ -37,7 +40,8 @@
 # "IKE-authenticated, port 445 only", the kernel's Name selector says
 # "and of the family".
 #
-# Phases (alice's keyd.conf changes, the peers' does not):
+# Phases (alice's keyd.conf changes, the peers' does not; carol takes
+# part in the first only):
 #   1. Name and marks: bob and carol reach 445 over ESP; eve, with her SA,
 #      is refused (InNameMismatch); bob and carol cannot reach 8080
 #      (nftables); mallory's plaintext to 445 is dropped and counted
@@ -51,6 +55,7 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
+. "$here/../netns/charon-lib.bash"
 KEYD=$here/../../keyd/keyd
 PY=/usr/bin/python3
 [ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
@@ -58,6 +63,11 @@ ns3=nfi3-$$ ns4=nfi4-$$
 n3() { pretty ns3 "$*"; ip netns exec "$ns3" "$@"; }
 n4() { pretty ns4 "$*"; ip netns exec "$ns4" "$@"; }
 names=(alice bob carol eve mallory)
+# carol: charon when there is one (one peer of each kind), else keyd
+carol_charon=0
+[ -x "$CHARON" ] && command -v swanctl > /dev/null && carol_charon=1
+keyds="0 1 2 3"
+[ $carol_charon = 1 ] && keyds="0 1 3"
 nsof() { case $1 in 0) echo "$ns0" ;; 1) echo "$ns1" ;; 2) echo "$ns2" ;; 3) echo "$ns3" ;; 4) echo "$ns4" ;; esac; }
 
 d=$(mktemp -d /tmp/dixon.XXXXXX)
@@ -70,10 +80,14 @@ stop_all() {
 }
 logs() {
 	local i
-	for i in 0 1 2 3; do
+	for i in $keyds; do
 		echo "--- keyd ${names[$i]} log:"
 		tail -n 25 "$d/keyd$i.log" 2>/dev/null
 	done
+	if [ $carol_charon = 1 ]; then
+		echo "--- carol's charon log:"
+		tail -n 25 "$d/sw/charon.log" 2>/dev/null
+	fi
 	echo "--- alice nfipsec counters (non-zero):"
 	ip netns exec "$ns0" awk '$2 != 0' /proc/net/nfipsec_stat 2>/dev/null
 	echo "--- alice nftables:"
@@ -231,6 +245,53 @@ peer_conf 1 bob@family.example psk
 peer_conf 2 carol@family.example pubkey
 peer_conf 3 eve@other.example psk
 
+# carol's charon: her certificate, and alice's PSK AUTH to check (the
+# mixed case keyd's PAD allows). send_cert = always: alice's keyd cannot
+# ask for it (CERTREQ) before it knows who is coming. mobike = no: IKE
+# stays on 500, as for the keyd peers (nothing here moves).
+if [ $carol_charon = 1 ]; then
+	mkdir -p "$d/sw/x509" "$d/sw/x509ca" "$d/sw/private"
+	cp "$d/pki/carol.pem" "$d/sw/x509/"
+	cp "$d/pki/ca.pem" "$d/sw/x509ca/"
+	cp "$d/pki/carol.key" "$d/sw/private/"
+	cat > "$d/sw/swanctl.conf" <<-EOC
+	connections {
+		alice {
+			version = 2
+			local_addrs = $(peer 2)
+			remote_addrs = $(alice 2)
+			proposals = aes128gcm16-prfsha256-curve25519
+			send_cert = always
+			mobike = no
+			local {
+				auth = pubkey
+				certs = carol.pem
+				id = carol@family.example
+			}
+			remote {
+				auth = psk
+				id = alice@family.example
+			}
+			children {
+				host {
+					mode = transport
+					esp_proposals = aes128gcm16
+				}
+			}
+		}
+	}
+	secrets {
+		ike-alice {
+			id-1 = carol@family.example
+			id-2 = alice@family.example
+			secret = $(psk carol)
+		}
+	}
+	EOC
+	charon_start "$ns2" "$d/sw"
+	charon_load "$d/sw/swanctl.conf" "$d/sw"
+fi
+
 # --- Alice's services and firewall -----------------------------------------
 # A file share on 445 and something else on 8080, each echoing what it
 # got; bob runs one on 8080 too, for Alice's outbound connection.
@@ -285,18 +346,26 @@ n0 nft -f - <<-'NFT'
 NFT
 ctr() { ip netns exec "$ns0" nft list counter inet dixon "$1" | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
 
-nsas() { ip netns exec "$1" "$SETKEY" -D | grep -c "esp mode=transport" || true; }
+nsas() {
+	if [ "$1" = "$ns2" ] && [ $carol_charon = 1 ]; then
+		ip -n "$ns2" xfrm state | grep -c "proto esp" || true
+	else
+		ip netns exec "$1" "$SETKEY" -D | grep -c "esp mode=transport" || true
+	fi
+}
 # NS's SAs, "SRC DST IDENTITY_SRC MARK/MASK PACKETS" each (dixon_sad.py).
 sad() { ip netns exec "$1" $PY "$here/dixon_sad.py"; }
 # Packets NS received on its SAs from SRC.
 inpkts() { sad "$1" | awk -v s="$2" '$1 == s { n += $5 } END { print n + 0 }'; }
-# Start alice's keyd with this config, then the three peers', and wait for
-# every pair of SAs.
-phase() {	# NAME MARKS
-	local i
+# Start alice's keyd with this config, then the peers', and wait for
+# every pair of SAs. The negative phases need only bob and eve: carol
+# (her certificate, charon's start-up under TCG) only takes time there.
+phase() {	# NAME MARKS WITH_CAROL
+	local i n=4
 	stop_all
 	alice_conf "$1" "$2"
-	for i in 0 1 2 3; do
+	for i in $keyds; do
+		[ $i = 2 ] && [ "$3" = no ] && continue
 		: > "$d/keyd$i.log"
 		pretty "${names[$i]}" "keyd -d -f $d/keyd$i.conf"
 		ip netns exec "$(nsof $i)" "$KEYD" -d -f "$d/keyd$i.conf" >> "$d/keyd$i.log" 2>&1 &
@@ -304,13 +373,25 @@ phase() {	# NAME MARKS
 		# the first REGISTER in a VM waits for nfipsec's crypto probes
 		wait_for 150 grep -q "keyd started" "$d/keyd$i.log"
 	done
-	wait_for 60 eval "[ \$(nsas $ns0) = 6 ] && [ \$(nsas $ns1) = 2 ] && [ \$(nsas $ns2) = 2 ] && [ \$(nsas $ns3) = 2 ]"
-	echo "ok: alice holds an SA pair with each of bob, carol and eve"
+	if [ $carol_charon = 1 ]; then
+		ss --terminate --ike alice --timeout 10 > /dev/null 2>&1 || true
+		if [ "$3" = yes ]; then
+			pretty carol "swanctl --initiate --child host"
+			ss --initiate --child host --timeout 60 > /dev/null ||
+				fail "carol's charon could not initiate"
+		fi
+	fi
+	if [ "$3" = yes ]; then
+		wait_for 60 eval "[ \$(nsas $ns2) = 2 ]"
+		n=6
+	fi
+	wait_for 60 eval "[ \$(nsas $ns0) = $n ] && [ \$(nsas $ns1) = 2 ] && [ \$(nsas $ns3) = 2 ]"
+	echo "ok: alice holds an SA pair with each of bob$([ "$3" = yes ] && echo ", carol") and eve"
 }
 
 # --- phase 1: the Name selector and the marks ------------------------------
-echo "=== phase 1: spd_by_name = yes, marks"
-phase yes yes
+echo "=== phase 1: spd_by_name = yes, marks (at ${SECONDS}s)"
+phase yes yes yes
 ip netns exec "$ns0" "$SETKEY" -DP > "$d/spd"
 grep -q '::/0\[445\] tcp' "$d/spd" || { cat "$d/spd"; fail "no tcp/445 policy at alice"; }
 sad "$ns0" > "$d/sad"
@@ -327,7 +408,7 @@ b=$(inpkts "$ns0" "$(peer 1)") c=$(inpkts "$ns0" "$(peer 2)")
 reach "$ns1" "$(alice 1)" 445 || fail "bob@family.example was refused on 445"
 echo "ok: bob (PSK) reaches 445"
 reach "$ns2" "$(alice 2)" 445 || fail "carol@family.example was refused on 445"
-echo "ok: carol (certificate) reaches 445"
+echo "ok: carol (certificate, $([ $carol_charon = 1 ] && echo charon || echo keyd)) reaches 445"
 assert "$(inpkts "$ns0" "$(peer 1)") >= $b + 3 && $(inpkts "$ns0" "$(peer 2)") >= $c + 3" \
 	"over ESP: their packets came in on their SAs"
 assert "$(ctr family445) >= 2" "nftables let their connections in by their mark (the SYNs; the rest is established)"
@@ -359,8 +440,8 @@ reach "$ns0" "$(peer 1)" 8080 || fail "alice could not connect out to bob"
 assert "$(inpkts "$ns1" "$(alice 1)") >= $b + 3" "alice connects out to bob, over ESP"
 
 # --- phase 2: without the Name selector, eve gets in ------------------------
-echo "=== phase 2: spd_by_name off: the negative"
-phase no yes
+echo "=== phase 2: spd_by_name off: the negative (at ${SECONDS}s)"
+phase no yes no
 ip netns exec "$ns0" "$SETKEY" -DP | grep -q '\[445\] tcp' && fail "a tcp/445 policy without spd_by_name"
 o=$(ctr other445)
 reach "$ns3" "$(alice 3)" 445 || fail "eve still refused without the Name selector"
@@ -368,8 +449,8 @@ echo "ok: without the Name selector eve reaches 445: it is what stopped her"
 assert "$(ctr other445) > $o" "and nftables knew it was her (mark 0x1200)"
 
 # --- phase 3: without the marks, the firewall stops everyone ----------------
-echo "=== phase 3: marks off: the negative"
-phase yes no
+echo "=== phase 3: marks off: the negative (at ${SECONDS}s)"
+phase yes no no
 nm=$(stat "$ns0" InNameMismatch)
 dr=$(ctr dropped)
 reach "$ns1" "$(alice 1)" 445 && fail "bob reached 445 without his mark"
@@ -377,7 +458,7 @@ echo "ok: without the mark bob is refused on 445: the mark is what let him in"
 assert "$(ctr dropped) > $dr && $(stat "$ns0" InNameMismatch) == $nm" \
 	"by nftables, not by the Name selector"
 stop_all
-for n in "$ns0" "$ns1" "$ns2" "$ns3"; do
-	ip netns exec "$n" "$SETKEY" -DP | grep -q "esp/" && fail "keyd left policies in $n"
+for i in $keyds; do
+	ip netns exec "$(nsof $i)" "$SETKEY" -DP | grep -q "esp/" && fail "keyd left policies in ${names[$i]}"
 done
-echo "ok: every keyd removed its policies, the Name policies too"
+echo "ok: every keyd removed its policies, the Name policies too (${SECONDS}s)"
