@@ -101,6 +101,10 @@ static const struct alg_entry ealgs[] = {
  */
 static unsigned long aalg_avail, ealg_avail;
 static DECLARE_COMPLETION(probed);
+/* Set at unload: a probe still running stops at the next algorithm, so
+ * rmmod waits for one crypto API lookup at most, not for all of them.
+ */
+static bool unloading;
 
 static const struct alg_entry *find(const struct alg_entry *t, size_t n,
 				    u8 id)
@@ -164,7 +168,7 @@ static unsigned long probe(const struct alg_entry *t, size_t n)
 	unsigned long mask = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && !READ_ONCE(unloading); i++)
 		if (have(&t[i]))
 			mask |= BIT(i);
 	return mask;
@@ -187,9 +191,12 @@ void nfipsec_pfkey_alg_init(void)
 	queue_work(system_unbound_wq, &probe_work);
 }
 
-/* Waits for a probe still running: it runs this module's code. */
+/* Waits for a probe still running: it runs this module's code. No socket
+ * is left to wait for its answer (each holds a module reference).
+ */
 void nfipsec_pfkey_alg_exit(void)
 {
+	WRITE_ONCE(unloading, true);
 	cancel_work_sync(&probe_work);
 }
 
