@@ -66,10 +66,18 @@ charon_start() {	# NS DIR [LINES]
 }
 
 charon_load() {	# FILE [CREDDIR]
+	local out
+	# swanctl exits 0 when it discards a connection it cannot parse
 	if [ -n "${2:-}" ]; then
-		SWANCTL_DIR=$2 ss --load-all --clear --file "$1"
+		out=$(SWANCTL_DIR=$2 ss --load-all --clear --file "$1" 2>&1)
 	else
-		ss --load-all --clear --file "$1"
+		out=$(ss --load-all --clear --file "$1" 2>&1)
+	fi || { echo "$out"; fail "swanctl --load-all failed"; }
+	# not the absent credential dirs, nor the plugins swanctl lacks
+	out=$(echo "$out" | grep -v "^opening directory\|^plugin '")
+	echo "$out"
+	if echo "$out" | grep -qE "^loading .* failed|, [1-9][0-9]* failed to load"; then
+		fail "swanctl did not load all of $1"
 	fi
 }
 
