@@ -1,7 +1,9 @@
 #!/bin/bash
 # keyd against keyd, nfipsec on both sides: each cell negotiates IKEv2
-# with a pre-shared key, carries pings and a checked TCP transfer each
-# way, then stops the initiator, whose Delete must empty the other side.
+# with a pre-shared key or certificates (keyd0 an ECDSA P-256 one, keyd1
+# RSA, tests/certs/mk-certs.sh), carries pings and a checked TCP transfer
+# each way, then stops the initiator, whose Delete must empty the other
+# side.
 #
 #   +---------------------------+              +---------------------------+
 #   | ns0: keyd + nfipsec       |              | ns1: keyd + nfipsec       |
@@ -11,8 +13,9 @@
 #   +---------------------------+              +---------------------------+
 #
 # The matrix: how ns0 starts (start_action = start, or trap: policies
-# only, and the first packet's ACQUIRE starts IKE) x transport v4,
-# tunnel v6, tunnel v4, transport v6.
+# only, and the first packet's ACQUIRE starts IKE), with a PSK or
+# certificates (-cert), x transport v4, tunnel v6, tunnel v4,
+# transport v6.  keyd0 initiates; keyd1 answers, the same code either way.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 XFER_BYTES=${XFER_BYTES:-524288}	# TCG: each cell negotiates as well
@@ -22,6 +25,10 @@ KEYD=$here/../../keyd/keyd
 [ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
 
 d=$(mktemp -d /tmp/keyd-pair.XXXXXX)
+# the unit tests' PKI (keyd/tests/certs.d), made here if it is not there
+pki=$here/../../keyd/tests/certs.d
+"$here/../certs/mk-certs.sh" "$pki" 192.0.2.9:ec256 >/dev/null ||
+	fail "mk-certs.sh failed"
 pid0= pid1=
 stop() {	# SIDE
 	local v=pid$1
@@ -42,22 +49,38 @@ setup_inner
 
 nsas() { ip netns exec "$1" "$SETKEY" -D | grep -c "esp mode=" || true; }
 
-conf() {	# SIDE MODE INNER OUTER START
-	local me=$1 mode=$2 fi=$3 fo=$4 start=$5 peer=$((1 - $1))
+# The ends of one side's connection, and its secrets, for psk or pubkey.
+cert_of() { [ "$1" = 0 ] && echo ec256 || echo rsa; }
+ends() {	# SIDE AUTH
+	local me=$1 peer=$((1 - $1))
+	if [ "$2" = psk ]; then
+		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = keyd%s.example\n\t\t}\n' "$me"
+		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = keyd%s.example\n\t\t}\n' "$peer"
+	else
+		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = %s\n' "$pki/$(cert_of "$me").pem"
+		printf '\t\t\tid = %s.test.example\n\t\t}\n' "$(cert_of "$me")"
+		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = %s\n' "$pki/cacerts.pem"
+		printf '\t\t\tid = %s.test.example\n\t\t}\n' "$(cert_of "$peer")"
+	fi
+}
+secrets() {	# SIDE AUTH
+	if [ "$2" = psk ]; then
+		printf 'secrets {\n\tpsk {\n\t\tid = keyd0.example\n\t\tid-2 = keyd1.example\n'
+		printf '\t\tsecret = "two keyds, one secret"\n\t}\n}\n'
+	else
+		printf 'secrets {\n\tprivate-key {\n\t\tfile = %s\n\t}\n}\n' "$pki/$(cert_of "$1").key"
+	fi
+}
+
+conf() {	# SIDE MODE INNER OUTER START AUTH
+	local me=$1 mode=$2 fi=$3 fo=$4 start=$5 auth=$6 peer=$((1 - $1))
 	cat > "$d/keyd$me.conf" <<-EOC
 	connections {
 		peer {
 			local_addrs = $(outer_addr "$me" "$fo")
 			remote_addrs = $(outer_addr "$peer" "$fo")
 			proposals = aes256gcm16-prfsha384-ecp256, aes128-sha256-x25519
-			local {
-				auth = psk
-				id = keyd$me.example
-			}
-			remote {
-				auth = psk
-				id = keyd$peer.example
-			}
+	$(ends "$me" "$auth")
 			children {
 				net {
 					local_ts = $(inner_addr "$me" "$mode" "$fi")/$(plen "$fi")
@@ -69,23 +92,18 @@ conf() {	# SIDE MODE INNER OUTER START
 			}
 		}
 	}
-	secrets {
-		psk {
-			id = keyd0.example
-			id-2 = keyd1.example
-			secret = "two keyds, one secret"
-		}
-	}
+	$(secrets "$me" "$auth")
 	EOC
 	"$KEYD" --check -f "$d/keyd$me.conf" || fail "keyd --check refused its config"
 }
 
-cell() {	# START MODE INNER OUTER
-	local how=$1 mode=$2 fi=$3 fo=$4 a0 a1 p n
-	echo "=== cell $how $mode v$fi-in-v$fo"
+cell() {	# START[-cert] MODE INNER OUTER
+	local how=${1%-cert} auth=psk mode=$2 fi=$3 fo=$4 a0 a1 p n
+	[ "$1" = "$how" ] || auth=pubkey
+	echo "=== cell $1 $mode v$fi-in-v$fo"
 	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
-	conf 0 "$mode" "$fi" "$fo" "$how"
-	conf 1 "$mode" "$fi" "$fo" none
+	conf 0 "$mode" "$fi" "$fo" "$how" "$auth"
+	conf 1 "$mode" "$fi" "$fo" none "$auth"
 	pretty ns1 "keyd -d -f $d/keyd1.conf"
 	: > "$d/keyd0.log"; : > "$d/keyd1.log"
 	ip netns exec "$ns1" "$KEYD" -d -f "$d/keyd1.conf" >> "$d/keyd1.log" 2>&1 &
@@ -99,7 +117,7 @@ cell() {	# START MODE INNER OUTER
 	wait_for 150 grep -q "keyd started" "$d/keyd0.log"
 	if [ "$how" = trap ]; then
 		wait_for 10 eval "ip netns exec $ns0 $SETKEY -DP | grep -q 'esp/$mode'"
-		assert "$(nsas "$ns0") == 0" "trap: policies, no SA before traffic"
+		assert "$(nsas "$ns0") == 0" "$1: policies, no SA before traffic"
 		# The first packet's ACQUIRE starts IKE; pings go through once up.
 		n0 ping -q -c 1 -W 1 -I "$a0" "$a1" || true
 		wait_for 60 n0 ping -q -c 1 -W 1 -I "$a0" "$a1"
@@ -113,13 +131,13 @@ cell() {	# START MODE INNER OUTER
 	xfer "$ns1" "$a1" "$ns0" "$a0"
 	for n in "$ns0" "$ns1"; do
 		p=$(ip netns exec "$n" "$SETKEY" -D | awk '/allocated:/ { s += $2 } END { print s + 0 }')
-		assert "$p >= 500" "$how $mode v$fi: $n's SAs carried $p packets"
+		assert "$p >= 500" "$1 $mode v$fi: $n's SAs carried $p packets"
 	done
 
 	# ns0's Delete takes ns1's side down too.
 	stop 0
 	wait_for 20 eval "[ \$(nsas $ns1) = 0 ]"
-	assert "$(nsas "$ns0") == 0" "$how $mode v$fi: keyd0 removed its SAs"
+	assert "$(nsas "$ns0") == 0" "$1 $mode v$fi: keyd0 removed its SAs"
 	echo "ok: $how $mode v$fi: the Delete emptied ns1"
 	stop 1
 	for n in "$ns0" "$ns1"; do
@@ -129,7 +147,7 @@ cell() {	# START MODE INNER OUTER
 	true
 }
 
-ALGS=(start trap)
+ALGS=(start trap start-cert trap-cert)
 COMBOS=("transport 4 4" "tunnel 6 6" "tunnel 4 4" "transport 6 6")
 run_cells
 for n in "$ns0" "$ns1"; do
