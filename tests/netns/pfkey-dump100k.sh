@@ -17,7 +17,9 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 NFIPSEC_KO=${NFIPSEC_KO:-/work/main/kmod/nfipsec.ko}
 . "$here/lib.bash"
-count=${PFKEY_DUMP_COUNT:-20000}
+default=20000
+[ -e /sys/kernel/debug/kmemleak ] && default=5000	# debug kernel: slow
+count=${PFKEY_DUMP_COUNT:-$default}
 setkey=${SETKEY:-$here/../../keyd/setkey/setkey}
 
 tmp=$(mktemp -d)
