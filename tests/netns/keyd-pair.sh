@@ -16,6 +16,7 @@
 # only, and the first packet's ACQUIRE starts IKE), with a PSK or
 # certificates (-cert), x transport v4, tunnel v6, tunnel v4,
 # transport v6.  keyd0 initiates; keyd1 answers, the same code either way.
+# netns-timeout: 1800
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 XFER_BYTES=${XFER_BYTES:-524288}	# TCG: each cell negotiates as well
