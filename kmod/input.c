@@ -67,6 +67,7 @@
 #include "natt.h"
 #include "netns.h"
 #include "path.h"
+#include "pmtu.h"
 #include "tunnel_hdr.h"
 
 #define REC_MAGIC	0x6e664950	/* "nfIP" */
@@ -597,5 +598,9 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 	}
 out:
 	rcu_read_unlock();
+	/* A Too Big the SPD let in may be about our ESP (pmtu.c). */
+	if (verdict == NF_ACCEPT && dir == NFIPSEC_DIR_IN &&
+	    (fl.proto == IPPROTO_ICMP || fl.proto == IPPROTO_ICMPV6))
+		nfipsec_pmtu_icmp(nn, skb, family);
 	return verdict;
 }
