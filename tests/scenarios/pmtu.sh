@@ -26,6 +26,7 @@
 # source, or an increase, changes nothing and is counted (InPmtuIgnored).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
+: "${XFER_BYTES:=1048576}"	# two transfers on a loaded TCG host
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
 [ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
