@@ -202,6 +202,7 @@ static int reply_error(struct sock *sk, const struct sadb_msg *req, int err)
 		return -ENOBUFS;
 	hdr = skb_put_data(skb, req, sizeof(*hdr));
 	hdr->sadb_msg_errno = err;
+	hdr->sadb_msg_reserved = 0;	/* a dump's flags (pfkey_sa.c) */
 	hdr->sadb_msg_len = sizeof(*hdr) / 8;
 	return nfipsec_pfkey_broadcast(sock_net(sk), skb, NFIPSEC_PFKEY_ONE,
 				       sk, 0);

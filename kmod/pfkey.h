@@ -183,9 +183,17 @@ u8 nfipsec_pfkey_msg_sel(const struct nfipsec_pfkey_msg *m, u8 dir,
 int nfipsec_pfkey_migrate(struct sock *sk, struct nfipsec_net *nn,
 			  const struct nfipsec_pfkey_msg *m);
 
-/* pfkey_msg.c: an SA as a message of @type (seq, pid from the caller). */
+/* pfkey_msg.c: an SA as a message of @type (seq, pid from the caller),
+ * with its keys and NFIPSEC_SADB_X_EXT_SA_STATS as @with says.
+ */
+enum {
+	NFIPSEC_PFKEY_KEYS = 1 << 0,
+	NFIPSEC_PFKEY_STATS = 1 << 1,
+};
+
 struct sk_buff *nfipsec_pfkey_sa_msg(const struct nfipsec_sa *sa, u8 type,
-				     u32 seq, u32 pid, bool keys, gfp_t gfp);
+				     u32 seq, u32 pid, unsigned int with,
+				     gfp_t gfp);
 
 /*
  * The data path's API (pfkey_msg.c). Any context; GFP_ATOMIC inside.

@@ -9,7 +9,8 @@
  *   base, SA, [LIFETIME_HARD], [LIFETIME_SOFT], LIFETIME_CURRENT,
  *   ADDRESS_SRC, ADDRESS_DST, [KEY_AUTH], [KEY_ENCRYPT], X_SA2,
  *   [X_NAT_T_TYPE, X_NAT_T_SPORT, X_NAT_T_DPORT],
- *   then nfipsec's: [IDENTITY_SRC], [IDENTITY_DST], [X_SA_REPLAY]
+ *   then nfipsec's: [IDENTITY_SRC], [IDENTITY_DST], [X_SA_MARK],
+ *   [X_SA_REPLAY], [X_TUNNEL_HDR], [X_TFC], [X_SA_STATS]
  */
 #include <linux/in.h>
 #include <linux/skbuff.h>
@@ -20,9 +21,10 @@
 #include "spd.h"
 
 enum {
-	WITH_KEYS = 1 << 0,
-	WITH_HARD = 1 << 1,
-	WITH_SOFT = 1 << 2,
+	WITH_KEYS = NFIPSEC_PFKEY_KEYS,
+	WITH_STATS = NFIPSEC_PFKEY_STATS,
+	WITH_HARD = 1 << 2,
+	WITH_SOFT = 1 << 3,
 };
 
 static size_t ident_size(const struct sadb_ident *id)
@@ -81,6 +83,24 @@ static void put_current(struct sk_buff *skb, const struct nfipsec_sa *sa)
 	l->sadb_lifetime_usetime = READ_ONCE(sa->use_time);
 }
 
+static void put_stats(struct sk_buff *skb, const struct nfipsec_sa *sa)
+{
+	struct nfipsec_sadb_x_sa_stats *st;
+	int cpu;
+
+	st = nfipsec_pfkey_put_ext(skb, NFIPSEC_SADB_X_EXT_SA_STATS,
+				   sizeof(*st));
+	for_each_possible_cpu(cpu) {
+		const struct nfipsec_sa_stats *s = per_cpu_ptr(sa->stats, cpu);
+
+		st->sadb_x_sa_stats_packets += READ_ONCE(s->packets);
+		st->sadb_x_sa_stats_bytes += READ_ONCE(s->bytes);
+		st->sadb_x_sa_stats_errors += READ_ONCE(s->errors);
+		st->sadb_x_sa_stats_replay += READ_ONCE(s->replay);
+		st->sadb_x_sa_stats_icv_fail += READ_ONCE(s->icv_fail);
+	}
+}
+
 static u8 sa_state(const struct nfipsec_sa *sa)
 {
 	switch (READ_ONCE(sa->state)) {
@@ -126,7 +146,8 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 	       sizeof(struct nfipsec_sadb_x_sa_replay) +
 	       sizeof(struct nfipsec_sadb_x_sa_mark) +
 	       sizeof(struct nfipsec_sadb_x_tunnel_hdr) +
-	       sizeof(struct nfipsec_sadb_x_tfc);
+	       sizeof(struct nfipsec_sadb_x_tfc) +
+	       sizeof(struct nfipsec_sadb_x_sa_stats);
 	if (keys)
 		size += key_size(sa->akey_bits) + key_size(sa->ekey_bits);
 	if (sa->encap_type)
@@ -210,15 +231,19 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 					    sizeof(*tfc));
 		tfc->sadb_x_tfc_padto = sa->tfc_padto;
 	}
+	if ((with & WITH_STATS) && sa->stats)
+		put_stats(skb, sa);
 	nfipsec_pfkey_finish(skb);
 	return skb;
 }
 
 struct sk_buff *nfipsec_pfkey_sa_msg(const struct nfipsec_sa *sa, u8 type,
-				     u32 seq, u32 pid, bool keys, gfp_t gfp)
+				     u32 seq, u32 pid, unsigned int with,
+				     gfp_t gfp)
 {
 	return sa_msg(sa, type, seq, pid,
-		      WITH_HARD | WITH_SOFT | (keys ? WITH_KEYS : 0), gfp);
+		      WITH_HARD | WITH_SOFT |
+		      (with & (WITH_KEYS | WITH_STATS)), gfp);
 }
 
 int nfipsec_pfkey_expire(struct nfipsec_sa *sa, bool hard)

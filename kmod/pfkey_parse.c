@@ -14,6 +14,8 @@
  *   EOPNOTSUPP a message type the kernel only sends, or that nfipsec does
  *             not implement (X_PCHANGE, X_SPDACQUIRE, ...), and
  *             security contexts (SADB_X_EXT_SEC_CTX: no LSM labels here)
+ *   EPROTONOSUPPORT  IPComp: SADB_X_SATYPE_IPCOMP in any SA message or
+ *             REGISTER, an IPPROTO_COMP ipsecrequest
  *
  * Pure: no locks, no allocation, no state; tests/pfkey_test.c drives it.
  * After it returned 0 every extension's length covers its fixed part and
@@ -77,13 +79,14 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 	[SADB_DELETE] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
 			  EXT(SADB_X_EXT_SA2) },
 	[SADB_GET] = { true, SAT_SA, EXT(SADB_EXT_SA) | ADDRS,
-		       EXT(SADB_X_EXT_SA2) },
+		       EXT(SADB_X_EXT_SA2) | EXT(NFIPSEC_SADB_X_EXT_SA_STATS) },
 	/* From a key manager only as "I failed": header, seq and errno. */
 	[SADB_ACQUIRE] = { true, SAT_SA_ALL, 0, 0 },
 	[SADB_REGISTER] = { true, SAT_REGISTER, 0, 0 },
 	[SADB_EXPIRE] = { false },
 	[SADB_FLUSH] = { true, SAT_SA_ALL, 0, 0 },
-	[SADB_DUMP] = { true, SAT_SA_ALL, 0, EXT(SADB_X_EXT_FILTER) },
+	[SADB_DUMP] = { true, SAT_SA_ALL, 0, EXT(SADB_X_EXT_FILTER) |
+			EXT(NFIPSEC_SADB_X_EXT_SA_STATS) },
 	[SADB_X_PROMISC] = { true, SAT_ANY, 0, 0 },
 	[SADB_X_PCHANGE] = { false },
 	[SADB_X_SPDUPDATE] = { true, SAT_ANY, ADDRS | EXT(SADB_X_EXT_POLICY),
@@ -139,6 +142,7 @@ static const u8 ext_min_len[NFIPSEC_SADB_EXT_MAX + 1] = {
 	[NFIPSEC_SADB_X_EXT_NAME]	= sizeof(struct nfipsec_sadb_x_name) + 8,
 	[NFIPSEC_SADB_X_EXT_SA_MARK]	= sizeof(struct nfipsec_sadb_x_sa_mark),
 	[NFIPSEC_SADB_X_EXT_TFC]	= sizeof(struct nfipsec_sadb_x_tfc),
+	[NFIPSEC_SADB_X_EXT_SA_STATS]	= sizeof(struct nfipsec_sadb_x_sa_stats),
 };
 
 static unsigned int sockaddr_len(u16 family)
@@ -279,8 +283,9 @@ static int check_ipsecrequest(const struct sadb_x_ipsecrequest *rq,
 	switch (rq->sadb_x_ipsecrequest_proto) {
 	case IPPROTO_ESP:
 	case IPPROTO_AH:
-	case IPPROTO_COMP:
 		break;
+	case IPPROTO_COMP:
+		return -EPROTONOSUPPORT;	/* no IPComp SA could serve it */
 	default:
 		return -EINVAL;
 	}
@@ -414,6 +419,12 @@ static int check_ext(u16 type, const void *p, unsigned int len)
 		return len == sizeof(*mk) && !mk->sadb_x_sa_mark_reserved ?
 		       0 : -EINVAL;
 	}
+	case NFIPSEC_SADB_X_EXT_SA_STATS: {
+		const struct nfipsec_sadb_x_sa_stats *st = p;
+
+		return len == sizeof(*st) && !st->sadb_x_sa_stats_reserved ?
+		       0 : -EINVAL;
+	}
 	case SADB_X_EXT_SEC_CTX:
 		return -EOPNOTSUPP;
 	case SADB_X_EXT_FILTER:
@@ -488,9 +499,6 @@ static int check_migrate(const struct nfipsec_pfkey_msg *m)
 		    rq[0]->sadb_x_ipsecrequest_reqid !=
 		    rq[1]->sadb_x_ipsecrequest_reqid)
 			return -EINVAL;
-		/* No IPComp SAs here to move. */
-		if (rq[0]->sadb_x_ipsecrequest_proto == IPPROTO_COMP)
-			return -EPROTONOSUPPORT;
 		if (family[0] == family[1] && !memcmp(a[0], a[1], sizeof(a[0])))
 			return -EINVAL;	/* moves nothing */
 	}
@@ -555,6 +563,10 @@ int nfipsec_pfkey_parse(const void *buf, size_t len,
 	rule = &msg_rules[hdr->sadb_msg_type];
 	if (!rule->from_user)
 		return -EOPNOTSUPP;
+	/* No IPComp (RFC 3173) here: said plainly, whatever the message. */
+	if (hdr->sadb_msg_satype == SADB_X_SATYPE_IPCOMP &&
+	    rule->satype != SAT_ANY)
+		return -EPROTONOSUPPORT;
 	if (!satype_ok(rule->satype, hdr->sadb_msg_satype))
 		return -EINVAL;
 	m->hdr = hdr;

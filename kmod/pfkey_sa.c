@@ -224,7 +224,7 @@ static int notify_sa(struct sock *sk, const struct nfipsec_sa *sa,
 	struct sk_buff *skb;
 
 	skb = nfipsec_pfkey_sa_msg(sa, req->sadb_msg_type, req->sadb_msg_seq,
-				   req->sadb_msg_pid, false, GFP_KERNEL);
+				   req->sadb_msg_pid, 0, GFP_KERNEL);
 	return nfipsec_pfkey_broadcast(sock_net(sk), skb, NFIPSEC_PFKEY_ALL,
 				       sk, 0);
 }
@@ -360,7 +360,7 @@ int nfipsec_pfkey_getspi(struct sock *sk, struct nfipsec_net *nn,
 	nfipsec_pfkey_lifetime_arm(nn, sa);
 reply:
 	skb = nfipsec_pfkey_sa_msg(sa, SADB_GETSPI, hdr->sadb_msg_seq,
-				   hdr->sadb_msg_pid, false, GFP_KERNEL);
+				   hdr->sadb_msg_pid, 0, GFP_KERNEL);
 	return nfipsec_pfkey_broadcast(sock_net(sk), skb, NFIPSEC_PFKEY_ONE,
 				       sk, 0);
 }
@@ -377,7 +377,7 @@ int nfipsec_pfkey_delete(struct sock *sk, struct nfipsec_net *nn,
 		return -ESRCH;
 	/* Described before it goes: the SAD's reference may be the last. */
 	skb = nfipsec_pfkey_sa_msg(sa, SADB_DELETE, m->hdr->sadb_msg_seq,
-				   m->hdr->sadb_msg_pid, false, GFP_KERNEL);
+				   m->hdr->sadb_msg_pid, 0, GFP_KERNEL);
 	if (!skb)
 		return -ENOMEM;
 	nfipsec_sad_del(nn, sa);
@@ -396,7 +396,9 @@ int nfipsec_pfkey_get(struct sock *sk, struct nfipsec_net *nn,
 	if (!sa)
 		return -ESRCH;
 	skb = nfipsec_pfkey_sa_msg(sa, SADB_GET, m->hdr->sadb_msg_seq,
-				   m->hdr->sadb_msg_pid, true, GFP_KERNEL);
+				   m->hdr->sadb_msg_pid, NFIPSEC_PFKEY_KEYS |
+				   (m->ext[NFIPSEC_SADB_X_EXT_SA_STATS] ?
+				    NFIPSEC_PFKEY_STATS : 0), GFP_KERNEL);
 	return nfipsec_pfkey_broadcast(sock_net(sk), skb, NFIPSEC_PFKEY_ONE,
 				       sk, 0);
 }
@@ -480,8 +482,12 @@ int nfipsec_pfkey_flush(struct sock *sk, struct nfipsec_net *nn,
 
 static struct sk_buff *dump_build(void *item, const struct sadb_msg *req)
 {
+	/* The request's header only: sadb_msg_reserved carries the flags
+	 * nfipsec_pfkey_dump() chose (zero on the wire, checked).
+	 */
 	return nfipsec_pfkey_sa_msg(item, SADB_DUMP, 0, req->sadb_msg_pid,
-				    true, GFP_KERNEL);
+				    NFIPSEC_PFKEY_KEYS | req->sadb_msg_reserved,
+				    GFP_KERNEL);
 }
 
 static void dump_put(void *item)
@@ -538,6 +544,7 @@ int nfipsec_pfkey_dump(struct sock *sk, struct nfipsec_net *nn,
 		       const struct nfipsec_pfkey_msg *m)
 {
 	struct snap s = { .filter = m->ext[SADB_X_EXT_FILTER] };
+	struct sadb_msg req = *m->hdr;
 
 	lockdep_assert_held(&nn->cfg_lock);
 	s.max = nfipsec_sad_count(nn);
@@ -547,5 +554,7 @@ int nfipsec_pfkey_dump(struct sock *sk, struct nfipsec_net *nn,
 	nfipsec_sad_walk(nn,
 			 nfipsec_pfkey_satype2proto(m->hdr->sadb_msg_satype),
 			 snap_one, &s);
-	return nfipsec_pfkey_dump_start(sk, m->hdr, &dump_ops, s.items, s.n);
+	req.sadb_msg_reserved = m->ext[NFIPSEC_SADB_X_EXT_SA_STATS] ?
+				NFIPSEC_PFKEY_STATS : 0;
+	return nfipsec_pfkey_dump_start(sk, &req, &dump_ops, s.items, s.n);
 }

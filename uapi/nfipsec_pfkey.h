@@ -158,7 +158,29 @@ struct nfipsec_sadb_x_tfc {
 	__u32	sadb_x_tfc_padto;		/* bytes of inner packet, 0..65535 */
 } __attribute__((packed));
 
+/*
+ * Per-SA counters, beyond af_key: a client that wants them puts this
+ * extension, zeroed, in SADB_GET or SADB_DUMP; every SA message of the
+ * answer then carries it filled in (others never see it, so KAME-library
+ * clients that refuse unknown extensions are not surprised). Counted since
+ * the SA was added (a MIGRATE'd SA keeps its counts): packets and bytes as
+ * in LIFETIME_CURRENT, packets dropped for another reason (errors), as
+ * replays (replay) and for a failed ICV (icv_fail).
+ */
+#define NFIPSEC_SADB_X_EXT_SA_STATS		37
+
+struct nfipsec_sadb_x_sa_stats {
+	__u16	sadb_x_sa_stats_len;		/* 6 (48 bytes) */
+	__u16	sadb_x_sa_stats_exttype;	/* NFIPSEC_SADB_X_EXT_SA_STATS */
+	__u32	sadb_x_sa_stats_reserved;	/* 0 */
+	__u64	sadb_x_sa_stats_packets;
+	__u64	sadb_x_sa_stats_bytes;
+	__u64	sadb_x_sa_stats_errors;
+	__u64	sadb_x_sa_stats_replay;
+	__u64	sadb_x_sa_stats_icv_fail;
+} __attribute__((packed));
+
 /* Highest extension type nfipsec knows. */
-#define NFIPSEC_SADB_EXT_MAX			36
+#define NFIPSEC_SADB_EXT_MAX			37
 
 #endif /* _UAPI_NFIPSEC_PFKEY_H */

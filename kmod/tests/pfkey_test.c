@@ -435,7 +435,7 @@ static void pfkey_bad_header(struct kunit *test)
 	h->sadb_msg_satype = SADB_SATYPE_UNSPEC;
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
 	h->sadb_msg_satype = SADB_X_SATYPE_IPCOMP;
-	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse(m), -EPROTONOSUPPORT);
 	h->sadb_msg_satype = SADB_SATYPE_RSVP;
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
 
@@ -446,6 +446,10 @@ static void pfkey_bad_header(struct kunit *test)
 	put_hdr(m, SADB_X_PCHANGE, 0);
 	finish(m);
 	KUNIT_EXPECT_EQ(test, parse(m), -EOPNOTSUPP);
+
+	put_hdr(m, SADB_REGISTER, SADB_X_SATYPE_IPCOMP);
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EPROTONOSUPPORT);
 
 	/* REGISTER with a satype past SADB_SATYPE_MAX. */
 	put_hdr(m, SADB_REGISTER, SADB_SATYPE_MAX + 1);
@@ -519,6 +523,9 @@ static void pfkey_bad_ipsecrequest(struct kunit *test)
 	rq = build_spdadd(m);
 	rq->sadb_x_ipsecrequest_proto = IPPROTO_UDP;
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	rq = build_spdadd(m);
+	rq->sadb_x_ipsecrequest_proto = IPPROTO_COMP;
+	KUNIT_EXPECT_EQ(test, parse(m), -EPROTONOSUPPORT);
 
 	rq = build_spdadd(m);
 	rq->sadb_x_ipsecrequest_level = IPSEC_LEVEL_UNIQUE + 1;
@@ -794,6 +801,24 @@ static void pfkey_migrate_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
 }
 
+/* NFIPSEC_SADB_X_EXT_SA_STATS: asked for in GET and DUMP only, zeroed. */
+static void pfkey_sa_stats_ext(struct kunit *test)
+{
+	struct nfipsec_sadb_x_sa_stats *st;
+	struct mbuf *m = mbuf_new(test);
+
+	put_hdr(m, SADB_DUMP, SADB_SATYPE_UNSPEC);
+	st = put(m, NFIPSEC_SADB_X_EXT_SA_STATS, sizeof(*st));
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), 0);
+	st->sadb_x_sa_stats_reserved = 1;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	build_add(m);
+	put(m, NFIPSEC_SADB_X_EXT_SA_STATS, sizeof(*st));
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+}
+
 static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_add_parses),
 	KUNIT_CASE(pfkey_spdadd_parses),
@@ -820,6 +845,7 @@ static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_sa_mark_ext),
 	KUNIT_CASE(pfkey_tfc_ext),
 	KUNIT_CASE(pfkey_migrate_checks),
+	KUNIT_CASE(pfkey_sa_stats_ext),
 	{}
 };
 

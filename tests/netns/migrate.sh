@@ -80,6 +80,11 @@ cell() {
 	XFER_BYTES=131072 xfer "$ns0" "$imn" "$ns1" "$iha"
 	assert "$(pkts_nfipsec "$ns0" "$so") > before + 3" \
 		"the moved SA $so carried on, its counters with it"
+	# NFIPSEC_SADB_X_EXT_SA_STATS: packets, bytes, errors, replay, ICV.
+	local st
+	st=($(ip netns exec "$ns0" /usr/bin/python3 "$here/pfkey_client.py" stats "$new" "$ha" "$so" | tail -1))
+	assert "${st[0]} > before + 3 && ${st[2]} == 0 && ${st[3]} == 0 && ${st[4]} == 0" \
+		"SA_STATS of $so: ${st[*]} (packets, bytes, errors, replay, ICV)"
 	[ "$(tunnel_src "$ns0" "$so")" = "$new $ha" ] ||
 		fail "setkey -D shows $so as '$(tunnel_src "$ns0" "$so")', not '$new $ha'"
 	[ "$(tunnel_src "$ns1" "$si")" = "$ha $new" ] ||

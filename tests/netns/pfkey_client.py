@@ -34,6 +34,18 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
                                    socket only, the policy gone from
                                    SPDDUMP, datagrams leave again; refusals
                                    of byte limits; X_SPDSETIDX is X_SPDADD
+    pfkey_client.py ipcomp         every SA message and REGISTER with
+                                   SADB_X_SATYPE_IPCOMP, and an IPComp
+                                   ipsecrequest, are EPROTONOSUPPORT
+    pfkey_client.py stats SRC DST SPI
+                                   GET the ESP SA with NFIPSEC_SADB_X_EXT_SA_STATS
+                                   and print "packets bytes errors replay
+                                   icv_fail"; a DUMP asking for them has them
+                                   in every message, one not asking in none
+    pfkey_client.py promisc        X_PROMISC: a promiscuous socket gets a
+                                   copy of another socket's request and of
+                                   the answer only that socket gets; after
+                                   X_PROMISC 0, neither
     pfkey_client.py natt-mapping SPI PORT SECS
                                    REGISTER for ESP, print "registered", and
                                    wait SECS for X_NAT_T_NEW_MAPPING of SPI
@@ -65,6 +77,7 @@ X_NAT_T_NEW_MAPPING = 23
 UDP_ENCAP_ESPINUDP = 2
 EXT_SA_REPLAY = 32
 EXT_NAME, EXT_SA_MARK = 34, 35          # nfipsec (uapi/nfipsec_pfkey.h)
+EXT_SA_STATS = 37                       # nfipsec (uapi/nfipsec_pfkey.h)
 IDENTTYPE_USERFQDN = 3                      # nfipsec (uapi/nfipsec_pfkey.h)
 AALG_SHA1, AALG_SHA256 = 3, 5
 EALG_AESCBC, EALG_GCM16, EALG_CHACHA = 12, 20, 28
@@ -612,6 +625,79 @@ def spdexpire():
     k.ask(X_SPDFLUSH, SATYPE_UNSPEC)
 
 
+def ipcomp():
+    k = PfKey()
+    sat, bad = 9, errno.EPROTONOSUPPORT         # SADB_X_SATYPE_IPCOMP
+    addrs = address(EXT_SRC, SRC) + address(EXT_DST, DST)
+    for mtype, exts in ((GETSPI, addrs), (ADD, sa(0x4000) + addrs),
+                        (UPDATE, sa(0x4000) + addrs),
+                        (DELETE, sa(0x4000) + addrs),
+                        (GET, sa(0x4000) + addrs), (ACQUIRE, b""),
+                        (REGISTER, b""), (FLUSH, b""), (DUMP, b"")):
+        k.ask(mtype, sat, exts, want_errno=bad)
+    print("ok: IPComp in GETSPI, ADD, UPDATE, DELETE, GET, ACQUIRE, "
+          "REGISTER, FLUSH, DUMP: EPROTONOSUPPORT")
+    k.ask(X_SPDADD, 0, addrs + policy(POLICY_IPSEC, DIR_OUT, ipsecrequest(
+        108, MODE_TRANSPORT, LEVEL_REQUIRE)), want_errno=bad)
+    print("ok: an IPComp ipsecrequest in X_SPDADD: EPROTONOSUPPORT")
+
+
+def stats(src, dst, spi):
+    k = PfKey()
+    want = ext(EXT_SA_STATS, b"\0" * 44)
+    r = k.ask(GET, SATYPE_ESP, sa(spi) + address(EXT_SRC, src) +
+              address(EXT_DST, dst) + want)
+    st = struct.unpack_from("=5Q", r.ext[EXT_SA_STATS], 8)
+    cur = struct.unpack_from("=IQ", r.ext[EXT_LT_CUR], 4)
+    ok(st[0] == cur[0] and st[1] == cur[1],
+       "SA_STATS packets and bytes agree with LIFETIME_CURRENT")
+    plain = k.ask(GET, SATYPE_ESP, sa(spi) + address(EXT_SRC, src) +
+                  address(EXT_DST, dst))
+    ok(EXT_SA_STATS not in plain.ext, "a GET not asking gets no SA_STATS")
+    k.seq += 1
+    k.s.send(msg(DUMP, SATYPE_UNSPEC, want, k.seq))
+    n = 0
+    while True:
+        d = k.recv()
+        if d.type != DUMP or d.pid != PID:
+            continue
+        ok(d.errno == 0 and EXT_SA_STATS in d.ext,
+           "DUMP message %d carries SA_STATS" % d.seq)
+        n += 1
+        if d.seq == 0:
+            break
+    ok(all(EXT_SA_STATS not in d.ext for d in k.dump(DUMP)),
+       "a DUMP not asking gets none")
+    print(*st)
+
+
+def promisc():
+    k, p = PfKey(), PfKey()
+    p.ask(X_PROMISC, 1)
+    get = sa(0x7abc) + address(EXT_SRC, SRC) + address(EXT_DST, DST)
+
+    def heard():
+        """What p got while k asked a GET only k is answered."""
+        k.ask(GET, SATYPE_ESP, get, want_errno=errno.ESRCH)
+        p.s.settimeout(0.5)
+        got = []
+        try:
+            while True:
+                got.append(p.recv())
+        except socket.timeout:
+            pass
+        p.s.settimeout(3)
+        return [(r.type, r.errno) for r in got
+                if r.seq == k.seq and r.type == GET]
+
+    ok(heard() == [(GET, 0), (GET, errno.ESRCH)],
+       "a promiscuous socket sees another's GET and its ESRCH answer")
+    p.ask(X_PROMISC, 0)
+    ok(heard() == [], "after X_PROMISC 0 it sees neither")
+    p.ask(X_PROMISC, 2, want_errno=errno.EINVAL)
+    print("ok: X_PROMISC 2 is EINVAL")
+
+
 def natt_add(src, dst, spi, mode, sport, dport):
     k = PfKey()
     m = MODE_TUNNEL if mode == "tunnel" else MODE_TRANSPORT
@@ -725,6 +811,12 @@ if __name__ == "__main__":
         acquire()
     elif cmd == "spdexpire":
         spdexpire()
+    elif cmd == "ipcomp":
+        ipcomp()
+    elif cmd == "promisc":
+        promisc()
+    elif cmd == "stats":
+        stats(sys.argv[2], sys.argv[3], int(sys.argv[4], 0))
     elif cmd == "flush":
         flush()
     elif cmd == "natt-add":
