@@ -529,7 +529,9 @@ static int check_msg(const struct nfipsec_pfkey_msg *m)
 		if (hdr->sadb_msg_satype == SADB_SATYPE_AH &&
 		    (!m->ext[SADB_EXT_KEY_AUTH] || sa->sadb_sa_encrypt))
 			return -EINVAL;
-		if (sa->sadb_sa_auth && !m->ext[SADB_EXT_KEY_AUTH])
+		/* KAME's "-A null" names no integrity and has no key. */
+		if (sa->sadb_sa_auth && sa->sadb_sa_auth != SADB_X_AALG_NULL &&
+		    !m->ext[SADB_EXT_KEY_AUTH])
 			return -EINVAL;
 		if ((m->ext[SADB_X_EXT_NAT_T_SPORT] ||
 		     m->ext[SADB_X_EXT_NAT_T_DPORT] ||

@@ -85,6 +85,18 @@ static struct sadb_ident *dup_ident(const struct sadb_ident *id)
 	return id ? kmemdup(id, id->sadb_ident_len * 8, GFP_KERNEL) : NULL;
 }
 
+/*
+ * sadb_sa_auth as the SA keeps it: KAME's SADB_X_AALG_NULL ("-A null",
+ * as af_key takes it) is no integrity algorithm at all, so ESP with a
+ * real cipher is confidentiality only (RFC 4303 §3.2 allows it), and
+ * ESP NULL or AH with it is refused like any SA that protects nothing.
+ */
+static u8 msg_aalg(const struct sadb_sa *s)
+{
+	return s->sadb_sa_auth == SADB_X_AALG_NULL ? SADB_AALG_NONE :
+						     s->sadb_sa_auth;
+}
+
 /* The algorithms and keys of an ADD/UPDATE: known, of a usable size, and
  * a combination ESP or AH can run.
  */
@@ -95,7 +107,10 @@ static int check_algs(u8 proto, const struct nfipsec_pfkey_msg *m)
 	const struct sadb_key *ek = m->ext[SADB_EXT_KEY_ENCRYPT];
 	const struct nfipsec_pfkey_alg *a = NULL, *e = NULL;
 
-	if (s->sadb_sa_auth) {
+	if (s->sadb_sa_auth == SADB_X_AALG_NULL) {
+		if (ak && ak->sadb_key_bits)
+			return -EINVAL;		/* a key for no algorithm */
+	} else if (s->sadb_sa_auth) {
 		a = nfipsec_pfkey_aalg(s->sadb_sa_auth);
 		if (!a)
 			return -ENOPROTOOPT;
@@ -202,7 +217,7 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 		sa->mark_value = mk->sadb_x_sa_mark_value;
 		sa->mark_mask = mk->sadb_x_sa_mark_mask;
 	}
-	sa->aalg = s->sadb_sa_auth;
+	sa->aalg = msg_aalg(s);
 	sa->ealg = sa->proto == IPPROTO_ESP ? s->sadb_sa_encrypt : 0;
 	sa->akey_bits = ak ? ak->sadb_key_bits : 0;
 	sa->ekey_bits = ek ? ek->sadb_key_bits : 0;
@@ -247,7 +262,7 @@ static int update_mature(struct sock *sk, struct nfipsec_sa *sa,
 
 	if (!same_key(m->ext[SADB_EXT_KEY_AUTH], sa->akey, sa->akey_bits) ||
 	    !same_key(m->ext[SADB_EXT_KEY_ENCRYPT], sa->ekey, sa->ekey_bits) ||
-	    s->sadb_sa_auth != sa->aalg ||
+	    msg_aalg(s) != sa->aalg ||
 	    (sa->proto == IPPROTO_ESP && s->sadb_sa_encrypt != sa->ealg))
 		return -EINVAL;
 	get_lifetime(m->ext[SADB_EXT_LIFETIME_HARD], &sa->hard);

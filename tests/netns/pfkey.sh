@@ -58,6 +58,7 @@ n0 ping -c 1 -W 5 192.0.2.2 > /dev/null || fail "ping after the policy expired"
 # IPComp is refused, plainly, by every message that could name it.
 n0 $PY ipcomp
 n0 $PY promisc
+n0 $PY nullauth
 
 # The data path's ACQUIRE, answered by GETSPI (same seq) and UPDATE.
 n0 $PY acquire

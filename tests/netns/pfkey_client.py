@@ -46,6 +46,9 @@ drives nfipsec's PF_KEY socket from userspace, for tests/netns/pfkey.sh.
                                    copy of another socket's request and of
                                    the answer only that socket gets; after
                                    X_PROMISC 0, neither
+    pfkey_client.py nullauth       KAME's "-A null" (SADB_X_AALG_NULL, no
+                                   key): ESP AES-CBC takes it (no integrity),
+                                   ESP NULL and AH refuse it
     pfkey_client.py natt-mapping SPI PORT SECS
                                    REGISTER for ESP, print "registered", and
                                    wait SECS for X_NAT_T_NEW_MAPPING of SPI
@@ -671,6 +674,24 @@ def stats(src, dst, spi):
     print(*st)
 
 
+def nullauth():
+    k = PfKey()
+    aalg_null = 251                     # SADB_X_AALG_NULL; enc 11 is NULL
+    addrs = address(EXT_SRC, SRC) + address(EXT_DST, DST)
+    k.ask(ADD, SATYPE_ESP, sa(0x7b01, auth=aalg_null, enc=EALG_AESCBC) +
+          addrs + key(EXT_KEY_ENC, KEY_CBC))
+    g = k.ask(GET, SATYPE_ESP, sa(0x7b01) + addrs)
+    ok(g.sa()["auth"] == 0 and EXT_KEY_AUTH not in g.ext,
+       "ESP AES-CBC with -A null: confidentiality only, no auth key")
+    k.ask(ADD, SATYPE_ESP, sa(0x7b02, auth=aalg_null, enc=11) + addrs +
+          key(EXT_KEY_ENC, b""), want_errno=errno.EINVAL)
+    print("ok: ESP NULL with -A null protects nothing: EINVAL")
+    k.ask(ADD, SATYPE_AH, sa(0x7b03, auth=aalg_null) + addrs +
+          key(EXT_KEY_AUTH, b""), want_errno=errno.EINVAL)
+    print("ok: AH with -A null: EINVAL")
+    k.ask(DELETE, SATYPE_ESP, sa(0x7b01) + addrs)
+
+
 def promisc():
     k, p = PfKey(), PfKey()
     p.ask(X_PROMISC, 1)
@@ -813,6 +834,8 @@ if __name__ == "__main__":
         spdexpire()
     elif cmd == "ipcomp":
         ipcomp()
+    elif cmd == "nullauth":
+        nullauth()
     elif cmd == "promisc":
         promisc()
     elif cmd == "stats":
