@@ -67,6 +67,7 @@
 #include "natt.h"
 #include "netns.h"
 #include "path.h"
+#include "pmtu.h"
 #include "tunnel_hdr.h"
 
 #define REC_MAGIC	0x6e664950	/* "nfIP" */
@@ -387,6 +388,19 @@ static bool xfrm_may_own(const struct net *net)
 	return READ_ONCE(net->xfrm.state_num) != 0;
 }
 
+/*
+ * ESP passing through: a router on the path, or a gateway forwarding the
+ * end-to-end transport ESP it took out of a tunnel. Not ours to decrypt;
+ * the FWD policy decides on it like on any forwarded packet.
+ */
+static bool transit(struct net *net, u8 family,
+		    const union nf_inet_addr *daddr)
+{
+	if (family == AF_INET)
+		return inet_addr_type(net, daddr->ip) != RTN_LOCAL;
+	return !ipv6_chk_addr(net, &daddr->in6, NULL, 0);
+}
+
 unsigned int nfipsec_input(struct sk_buff *skb,
 			   const struct nf_hook_state *state)
 {
@@ -427,7 +441,8 @@ unsigned int nfipsec_input(struct sk_buff *skb,
 	sa = nfipsec_sad_lookup_rcu(nn, c.e.proto, spi, family, &daddr);
 	if (!sa) {
 		rcu_read_unlock();
-		if (xfrm_may_own(state->net))
+		if (xfrm_may_own(state->net) ||
+		    transit(state->net, family, &daddr))
 			return NF_ACCEPT;
 		nfipsec_stat_inc(nn, NFIPSEC_STAT_IN_NO_SA);
 		return NF_DROP;
@@ -583,5 +598,9 @@ unsigned int nfipsec_input_policy(struct sk_buff *skb,
 	}
 out:
 	rcu_read_unlock();
+	/* A Too Big the SPD let in may be about our ESP (pmtu.c). */
+	if (verdict == NF_ACCEPT && dir == NFIPSEC_DIR_IN &&
+	    (fl.proto == IPPROTO_ICMP || fl.proto == IPPROTO_ICMPV6))
+		nfipsec_pmtu_icmp(nn, skb, family);
 	return verdict;
 }

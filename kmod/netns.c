@@ -10,6 +10,7 @@
 #include "hooks.h"
 #include "netns.h"
 #include "pfkey.h"
+#include "pmtu.h"
 #include "sa.h"
 #include "spd.h"
 #include "stats.h"
@@ -36,11 +37,16 @@ static int __net_init nfipsec_net_init(struct net *net)
 	ret = nfipsec_pfkey_net_init(nn);
 	if (ret)
 		goto err_sad;
-	ret = nfipsec_hooks_net_init(net);
+	ret = nfipsec_pmtu_net_init(net);
 	if (ret)
 		goto err_pfkey;
+	ret = nfipsec_hooks_net_init(net);
+	if (ret)
+		goto err_pmtu;
 	return 0;
 
+err_pmtu:
+	nfipsec_pmtu_net_exit(net);
 err_pfkey:
 	nfipsec_pfkey_net_exit(nn);
 err_sad:
@@ -55,6 +61,7 @@ err_stats:
 static void __net_exit nfipsec_net_exit(struct net *net)
 {
 	nfipsec_hooks_net_exit(net);
+	nfipsec_pmtu_net_exit(net);
 	/* After the hooks: no packet can be looking at the SAD any more. */
 	nfipsec_pfkey_net_exit(nfipsec_pernet(net));
 	nfipsec_sad_net_exit(nfipsec_pernet(net));

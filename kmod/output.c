@@ -36,6 +36,7 @@
 #include "natt.h"
 #include "netns.h"
 #include "path.h"
+#include "pmtu.h"
 
 /* What the ESP completion needs to finish one packet (copied by esp.c). */
 struct out_ctx {
@@ -93,6 +94,7 @@ out:
 static void out_send(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		     struct out_ctx *c)
 {
+	unsigned int mtu;
 	struct sock *sk;
 
 	nfipsec_encap_finish(skb, &c->e);
@@ -111,12 +113,20 @@ static void out_send(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	 */
 	nf_reset_ct(skb);
 	skb->ignore_df = 1;
+	/* Fragments that fit the SA's path MTU, when it is below the
+	 * route's (pmtu.c): the stack honours frag_max_size.
+	 */
+	mtu = nfipsec_pmtu_get(sa);
+	if (skb->len <= mtu)
+		mtu = 0;
 	if (c->e.outer_family == AF_INET) {
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->frag_max_size = mtu;
 		skb->protocol = htons(ETH_P_IP);
 		ip_local_out(c->net, sk, skb);
 	} else {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->frag_max_size = mtu;
 		skb->protocol = htons(ETH_P_IPV6);
 		ip6_local_out(c->net, sk, skb);
 	}
@@ -263,7 +273,8 @@ static unsigned int payload_mtu(const struct nfipsec_sa *sa, unsigned int mtu)
  * sender's MSS is for its own route, which knows nothing of ESP.
  */
 static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
-		    unsigned int outer_hdrlen, unsigned int extra)
+		    unsigned int outer_hdrlen, unsigned int extra,
+		    unsigned int pmtu)
 {
 	struct skb_shared_info *si = skb_shinfo(skb);
 	unsigned int mtu, hdrs, room;
@@ -285,6 +296,12 @@ static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
 		       payload_mtu(sa, mtu - skb_transport_offset(skb)) : 0;
 		hdrs = tcp_hdrlen(skb);
 	}
+	/* The bundle's path MTU, learnt from ICMP (pmtu.c): whole packets. */
+	if (pmtu && sa->mode != NFIPSEC_MODE_TUNNEL)
+		pmtu = pmtu > skb_transport_offset(skb) ?
+		       pmtu - skb_transport_offset(skb) : 0;
+	if (pmtu)
+		room = min(room, pmtu);
 	if (room < hdrs + 256 || room - hdrs >= si->gso_size)
 		return;
 	/* The shared info may be TCP's own (a clone of its queue). */
@@ -294,6 +311,18 @@ static void fit_gso(const struct nfipsec_sa *sa, struct sk_buff *skb,
 	si->gso_size = room - hdrs;
 	si->gso_type |= SKB_GSO_DODGY;
 	si->gso_segs = 0;
+}
+
+/*
+ * A route's MTU as configured, or its device's: not what it learnt. The
+ * errors we send our own senders lower their route's MTU, by ESP's
+ * overhead; counting that again would lower it once more at every error.
+ */
+static unsigned int route_mtu(const struct dst_entry *dst)
+{
+	if (!dst)
+		return 0;
+	return dst_metric_raw(dst, RTAX_MTU) ? : READ_ONCE(dst->dev->mtu);
 }
 
 /* Point @skb at the route to @sa's far end; 0 or an error. */
@@ -339,11 +368,22 @@ static void protect(struct nfipsec_sa **chain, unsigned int n,
 		.nnext = n - 1,
 	};
 	struct sk_buff *segs, *seg, *next;
-	unsigned int outer = 0, extra = 0, i;
+	unsigned int outer = 0, extra = 0, pmtu, i;
 
 	for (i = 1; i < n; i++) {
 		c.next[i - 1] = chain[i];
 		extra += xform_overhead(chain[i]);
+	}
+	/* Too big for the path MTU and not to be fragmented: say so, while
+	 * the packet still has its own route (the error is of its family).
+	 * Our own senders are held to that route's MTU too (pmtu.c).
+	 */
+	pmtu = nfipsec_pmtu_inner(chain, n,
+				  state->hook == NF_INET_LOCAL_OUT ?
+				  route_mtu(skb_dst(skb)) : 0);
+	if (pmtu && nfipsec_pmtu_too_big(sa->nn, skb, family, pmtu)) {
+		kfree_skb(skb);
+		return;
 	}
 	if (sa->mode == NFIPSEC_MODE_TUNNEL) {
 		if (route_tunnel(state->net, sa, skb)) {
@@ -358,7 +398,7 @@ static void protect(struct nfipsec_sa **chain, unsigned int n,
 		protect_seg(sa, skb, &c, family);
 		return;
 	}
-	fit_gso(sa, skb, outer, extra);
+	fit_gso(sa, skb, outer, extra, pmtu);
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		nfipsec_stat_inc(sa->nn, NFIPSEC_STAT_OUT_ERROR);

@@ -125,6 +125,13 @@ struct nfipsec_sa {
 	/* Peer identity index for the firewall (0: none). */
 	u32 peer_id;
 
+	/* Path MTU learnt from ICMP (pmtu.c; 0: none) and when, in jiffies.
+	 * Written lock-free from softirq: READ_ONCE/WRITE_ONCE. Not copied
+	 * by X_MIGRATE: new endpoints, a new path.
+	 */
+	u32 pmtu;
+	unsigned long pmtu_stamp;
+
 	struct nfipsec_sa_stats __percpu *stats;
 
 	/*

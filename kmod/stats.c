@@ -54,6 +54,8 @@ static const char *const stat_names[NFIPSEC_STAT_MAX] = {
 	[NFIPSEC_STAT_ND_BYPASS] = "NdBypass",
 	[NFIPSEC_STAT_IN_ECN_DROP] = "InEcnDrop",
 	[NFIPSEC_STAT_IN_ICMP_SEL_MISMATCH] = "InIcmpSelMismatch",
+	[NFIPSEC_STAT_IN_PMTU_UPDATE] = "InPmtuUpdate",
+	[NFIPSEC_STAT_IN_PMTU_IGNORED] = "InPmtuIgnored",
 };
 
 static int stat_show(struct seq_file *seq, void *v)
