@@ -143,6 +143,7 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 					       !!(with & WITH_SOFT)) +
 	       2 * asize + sizeof(struct sadb_x_sa2) +
 	       ident_size(sa->ident_src) + ident_size(sa->ident_dst) +
+	       (sa->sens ? sa->sens->sadb_sens_len * 8 : 0) +
 	       sizeof(struct nfipsec_sadb_x_sa_replay) +
 	       sizeof(struct nfipsec_sadb_x_sa_mark) +
 	       sizeof(struct nfipsec_sadb_x_tunnel_hdr) +
@@ -200,6 +201,8 @@ static struct sk_buff *sa_msg(const struct nfipsec_sa *sa, u8 type, u32 seq,
 		skb_put_data(skb, sa->ident_src, ident_size(sa->ident_src));
 	if (sa->ident_dst)
 		skb_put_data(skb, sa->ident_dst, ident_size(sa->ident_dst));
+	if (sa->sens)
+		skb_put_data(skb, sa->sens, sa->sens->sadb_sens_len * 8);
 	if (sa->mark_mask) {
 		struct nfipsec_sadb_x_sa_mark *mk;
 

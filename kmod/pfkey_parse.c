@@ -62,7 +62,7 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 			  EXT(SADB_EXT_KEY_ENCRYPT) |
 			  EXT(SADB_EXT_IDENTITY_SRC) |
 			  EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
-			  NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
+			  EXT(SADB_EXT_SENSITIVITY) | NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
 			  EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
 			  EXT(NFIPSEC_SADB_X_EXT_TFC) |
 			  EXT(NFIPSEC_SADB_X_EXT_SA_MARK) |
@@ -71,7 +71,7 @@ static const struct msg_rule msg_rules[SADB_MAX + 1] = {
 		       LIFETIMES | EXT(SADB_EXT_KEY_AUTH) |
 		       EXT(SADB_EXT_KEY_ENCRYPT) | EXT(SADB_EXT_IDENTITY_SRC) |
 		       EXT(SADB_EXT_IDENTITY_DST) | EXT(SADB_X_EXT_SA2) |
-		       NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
+		       EXT(SADB_EXT_SENSITIVITY) | NATT | EXT(NFIPSEC_SADB_X_EXT_SA_REPLAY) |
 		       EXT(NFIPSEC_SADB_X_EXT_TUNNEL_HDR) |
 		       EXT(NFIPSEC_SADB_X_EXT_TFC) |
 		       EXT(NFIPSEC_SADB_X_EXT_SA_MARK) |
@@ -225,6 +225,19 @@ static int check_ident(const struct sadb_ident *id, unsigned int len)
 	return 0;
 }
 
+/*
+ * RFC 2367 §2.3.7: the sensitivity and integrity bitmaps follow the fixed
+ * part, their lengths counted in 64-bit words, and fill the extension.
+ */
+static int check_sens(const struct sadb_sens *s, unsigned int len)
+{
+	unsigned int words = s->sadb_sens_sens_len + s->sadb_sens_integ_len;
+
+	if (s->sadb_sens_reserved || len != sizeof(*s) + words * 8)
+		return -EINVAL;
+	return 0;
+}
+
 /* A Name selector: a known type, a pattern of 1..NFIPSEC_NAME_MAX bytes
  * ended by a NUL inside the extension, with only zeros after it.
  */
@@ -372,6 +385,8 @@ static int check_ext(u16 type, const void *p, unsigned int len)
 	case SADB_EXT_IDENTITY_SRC:
 	case SADB_EXT_IDENTITY_DST:
 		return check_ident(p, len);
+	case SADB_EXT_SENSITIVITY:
+		return check_sens(p, len);
 	case SADB_EXT_SPIRANGE: {
 		const struct sadb_spirange *r = p;
 

@@ -85,6 +85,14 @@ static struct sadb_ident *dup_ident(const struct sadb_ident *id)
 	return id ? kmemdup(id, id->sadb_ident_len * 8, GFP_KERNEL) : NULL;
 }
 
+/* A whole extension, as validated by pfkey_parse.c; NULL if absent. */
+static void *dup_ext(const void *p)
+{
+	const struct sadb_ext *e = p;
+
+	return e ? kmemdup(e, e->sadb_ext_len * 8, GFP_KERNEL) : NULL;
+}
+
 /*
  * sadb_sa_auth as the SA keeps it: KAME's SADB_X_AALG_NULL ("-A null",
  * as af_key takes it) is no integrity algorithm at all, so ESP with a
@@ -225,9 +233,11 @@ static int fill_sa(struct nfipsec_sa *sa, const struct nfipsec_pfkey_msg *m)
 	sa->ekey = dup_key(ek);
 	sa->ident_src = dup_ident(m->ext[SADB_EXT_IDENTITY_SRC]);
 	sa->ident_dst = dup_ident(m->ext[SADB_EXT_IDENTITY_DST]);
+	sa->sens = dup_ext(m->ext[SADB_EXT_SENSITIVITY]);
 	if ((sa->akey_bits && !sa->akey) || (sa->ekey_bits && !sa->ekey) ||
 	    (m->ext[SADB_EXT_IDENTITY_SRC] && !sa->ident_src) ||
-	    (m->ext[SADB_EXT_IDENTITY_DST] && !sa->ident_dst))
+	    (m->ext[SADB_EXT_IDENTITY_DST] && !sa->ident_dst) ||
+	    (m->ext[SADB_EXT_SENSITIVITY] && !sa->sens))
 		return -ENOMEM;
 	return nfipsec_replay_init(&sa->replay, window, GFP_KERNEL);
 }

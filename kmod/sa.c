@@ -327,6 +327,7 @@ static void sa_free_rcu(struct rcu_head *head)
 	kfree_sensitive(sa->akey);
 	kfree(sa->ident_src);
 	kfree(sa->ident_dst);
+	kfree(sa->sens);
 	free_percpu(sa->stats);
 	kfree(sa);
 }

@@ -28,6 +28,7 @@
 
 struct nfipsec_net;
 struct sadb_ident;
+struct sadb_sens;
 
 enum nfipsec_sa_state {		/* SADB_SASTATE_* */
 	NFIPSEC_SA_LARVAL,	/* GETSPI reserved it; no keys yet */
@@ -139,11 +140,14 @@ struct nfipsec_sa {
 	 * larval SA under the sadb_msg_seq of its GETSPI so an ACQUIRE's
 	 * answer finds it. ident_src/dst are the SADB_EXT_IDENTITY_* given
 	 * at ADD/UPDATE, kmalloc()ed whole (header included, NULL if none),
-	 * returned by GET/DUMP; the SA's free must kfree() them.
+	 * returned by GET/DUMP; the SA's free must kfree() them. sens, the
+	 * SADB_EXT_SENSITIVITY, is kept the same way: stored and returned,
+	 * not enforced (no MLS labels on packets here).
 	 */
 	struct hlist_node by_seq;
 	struct sadb_ident *ident_src;
 	struct sadb_ident *ident_dst;
+	struct sadb_sens *sens;
 };
 
 /* sa.c */

@@ -676,6 +676,41 @@ static void pfkey_sa_mark_ext(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
 }
 
+/* RFC 2367 §2.3.7: SENSITIVITY rides on ADD, its bitmaps filling it. */
+static void pfkey_sens_ext(struct kunit *test)
+{
+	struct nfipsec_pfkey_msg msg;
+	struct mbuf *m = mbuf_new(test);
+	struct sadb_sens *s;
+
+	build_add(m);
+	s = put(m, SADB_EXT_SENSITIVITY, sizeof(*s) + 16);
+	s->sadb_sens_dpd = 1;
+	s->sadb_sens_sens_len = 1;
+	s->sadb_sens_integ_len = 1;
+	finish(m);
+	KUNIT_ASSERT_EQ(test, nfipsec_pfkey_parse(m->b, m->len, &msg), 0);
+	KUNIT_EXPECT_PTR_EQ(test, msg.ext[SADB_EXT_SENSITIVITY],
+			    (const void *)s);
+	/* A bitmap longer than the extension. */
+	s->sadb_sens_integ_len = 2;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* Or shorter. */
+	s->sadb_sens_sens_len = 0;
+	s->sadb_sens_integ_len = 0;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	s->sadb_sens_sens_len = 1;
+	s->sadb_sens_integ_len = 1;
+	s->sadb_sens_reserved = 1;
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+	/* Policies take none. */
+	m = mbuf_new(test);
+	build_spdadd(m);
+	put(m, SADB_EXT_SENSITIVITY, sizeof(*s));
+	finish(m);
+	KUNIT_EXPECT_EQ(test, parse(m), -EINVAL);
+}
+
 static void pfkey_tfc_ext(struct kunit *test)
 {
 	struct nfipsec_sadb_x_tfc *tfc;
@@ -844,6 +879,7 @@ static struct kunit_case pfkey_cases[] = {
 	KUNIT_CASE(pfkey_name_ext),
 	KUNIT_CASE(pfkey_sa_mark_ext),
 	KUNIT_CASE(pfkey_tfc_ext),
+	KUNIT_CASE(pfkey_sens_ext),
 	KUNIT_CASE(pfkey_migrate_checks),
 	KUNIT_CASE(pfkey_sa_stats_ext),
 	{}

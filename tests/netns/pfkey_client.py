@@ -72,6 +72,7 @@ SATYPE_UNSPEC, SATYPE_AH, SATYPE_ESP = 0, 2, 3
 EXT_SA, EXT_LT_CUR, EXT_LT_HARD, EXT_LT_SOFT = 1, 2, 3, 4
 EXT_SRC, EXT_DST, EXT_KEY_AUTH, EXT_KEY_ENC = 5, 6, 8, 9
 EXT_IDENT_SRC, EXT_SUP_AUTH, EXT_SUP_ENC, EXT_SPIRANGE = 10, 14, 15, 16
+EXT_SENS = 12
 EXT_PROPOSAL = 13
 EXT_POLICY, EXT_SA2, EXT_NAT_TYPE, EXT_NAT_SPORT, EXT_NAT_DPORT = (18, 19, 20,
                                                                     21, 22)
@@ -767,8 +768,12 @@ def ident(etype, text, itype=IDENTTYPE_USERFQDN):
 
 def ident_add(src, dst, spi, who, mark):
     k = PfKey()
+    # SENSITIVITY (RFC 2367 2.3.7): DPD 1, levels 2 and 3, one 64-bit
+    # sensitivity bitmap; stored on the SA and given back as it came.
+    sens = struct.pack("=IBBBBI", 1, 2, 1, 3, 0, 0) + bytes(range(1, 9))
     add_gcm(k, spi, src, dst,
             extra=sa2(MODE_TRANSPORT, 0) + ident(EXT_IDENT_SRC, who) +
+            ext(EXT_SENS, sens) +
             ext(EXT_SA_MARK, struct.pack("=III", 0, mark, 0xff00)))
     g = k.ask(GET, SATYPE_ESP, sa(spi) + address(EXT_SRC, src) +
               address(EXT_DST, dst))
@@ -776,6 +781,8 @@ def ident_add(src, dst, spi, who, mark):
        "SA 0x%x: IDENTITY_SRC %s" % (spi, who))
     ok(struct.unpack_from("=II", g.ext[EXT_SA_MARK], 8) == (mark, 0xff00),
        "SA 0x%x: mark 0x%x/0xff00" % (spi, mark))
+    ok(g.ext.get(EXT_SENS, b"")[4:] == sens,
+       "SA 0x%x: SENSITIVITY stored and returned" % spi)
 
 
 def name_spdadd(src, dst, proto, dport, pattern):
