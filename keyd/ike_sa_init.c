@@ -15,25 +15,7 @@
 #include "ikev2_bld.h"
 #include "keyd.h"
 #include "log.h"
-
-static void
-addr_bytes(const struct sockaddr_storage *ss, const uint8_t **p, size_t *len,
-    uint16_t *port)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const void *)ss;
-
-		*p = (const uint8_t *)&s->sin_addr;
-		*len = 4;
-		*port = ntohs(s->sin_port);
-	} else {
-		const struct sockaddr_in6 *s = (const void *)ss;
-
-		*p = (const uint8_t *)&s->sin6_addr;
-		*len = 16;
-		*port = ntohs(s->sin6_port);
-	}
-}
+#include "sockaddr.h"
 
 /* g^ir, SKEYSEED and the seven keys, from the peer's KE. */
 static int
@@ -216,7 +198,7 @@ cookie_make(struct keyd *k, const struct ikev2_msg_p *msg,
 	uint16_t port;
 	struct iovec iov[3];
 
-	addr_bytes(&a->remote, &ip, &iplen, &port);
+	ss_addr(&a->remote, &ip, &iplen, &port);
 	iov[0].iov_base = (void *)msg->nonce.ptr;
 	iov[0].iov_len = msg->nonce.len;
 	iov[1].iov_base = (void *)ip;
@@ -243,9 +225,9 @@ addr_in(const struct config_addr *ca, int n, const struct sockaddr_storage *ss)
 			return (1);
 		if (ca[i].family != ss->ss_family)
 			continue;
-		addr_bytes(ss, &a, &alen, &port);
-		addr_bytes(&ca[i].lo, &lo, &l2, &port);
-		addr_bytes(&ca[i].hi, &hi, &l2, &port);
+		ss_addr(ss, &a, &alen, &port);
+		ss_addr(&ca[i].lo, &lo, &l2, &port);
+		ss_addr(&ca[i].hi, &hi, &l2, &port);
 		if (memcmp(a, lo, alen) >= 0 && memcmp(a, hi, alen) <= 0)
 			return (1);
 	}

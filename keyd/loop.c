@@ -24,6 +24,7 @@
 #include "ctl_ops.h"
 #include "keyd.h"
 #include "log.h"
+#include "sockaddr.h"
 #include "loop.h"
 #include "pad_spd.h"
 
@@ -34,23 +35,6 @@ keyd_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static void
-set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
-static uint16_t
-port_of(const struct sockaddr_storage *ss)
-{
-	return (ntohs(ss->ss_family == AF_INET ?
-	    ((const struct sockaddr_in *)ss)->sin_port :
-	    ((const struct sockaddr_in6 *)ss)->sin6_port));
 }
 
 static int
@@ -64,7 +48,7 @@ udp_open(int family, uint16_t port)
 		return (-1);
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = family;
-	set_port(&ss, port);
+	ss_set_port(&ss, port);
 	if (family == AF_INET)
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	else {
@@ -105,7 +89,7 @@ udp_sendmsg(struct keyd *k, const struct keyd_addr *a, const uint8_t *p,
 		{ .iov_base = (void *)marker, .iov_len = sizeof(marker) },
 		{ .iov_base = (void *)p, .iov_len = len },
 	};
-	int fd, natt = raw || port_of(&a->local) == IKEV2_NATT_PORT;
+	int fd, natt = raw || ss_port(&a->local) == IKEV2_NATT_PORT;
 
 	memset(&cm, 0, sizeof(cm));
 	if (natt && !raw) {	/* RFC 3948 §2.2: IKE on 4500 after 4 zero octets */
@@ -204,7 +188,7 @@ udp_recv(struct loop *l, int fd, uint16_t port)
 		}
 		if (a.local.ss_family != a.remote.ss_family)
 			continue;
-		set_port(&a.local, port);
+		ss_set_port(&a.local, port);
 		l->k.now = keyd_now_ms();
 		if (port == IKEV2_NATT_PORT) {
 			/* keepalives (0xff) and ESP (non-zero SPI) aren't ours */
@@ -247,12 +231,12 @@ conn_addrs(const struct config_conn *c, const struct sockaddr_storage *hint,
 		*remote = c->remote_addrs[0].lo;
 	else
 		return (-1);
-	set_port(remote, c->remote_port ? c->remote_port : IKEV2_UDP_PORT);
+	ss_set_port(remote, c->remote_port ? c->remote_port : IKEV2_UDP_PORT);
 	if (c->nlocal_addrs && c->local_addrs[0].family == remote->ss_family)
 		*local = c->local_addrs[0].lo;
 	else if (route_source(remote, local) < 0)
 		return (-1);
-	set_port(local, c->local_port ? c->local_port : IKEV2_UDP_PORT);
+	ss_set_port(local, c->local_port ? c->local_port : IKEV2_UDP_PORT);
 	return (0);
 }
 

@@ -28,45 +28,7 @@
 #include "ikev2_bld.h"
 #include "keyd.h"
 #include "log.h"
-
-static void
-addr_bytes(const struct sockaddr_storage *ss, const uint8_t **p, size_t *len,
-    uint16_t *port)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const void *)ss;
-
-		*p = (const uint8_t *)&s->sin_addr;
-		*len = 4;
-		*port = ntohs(s->sin_port);
-	} else {
-		const struct sockaddr_in6 *s = (const void *)ss;
-
-		*p = (const uint8_t *)&s->sin6_addr;
-		*len = 16;
-		*port = ntohs(s->sin6_port);
-	}
-}
-
-static void
-set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
-static uint16_t
-port_of(const struct sockaddr_storage *ss)
-{
-	const uint8_t *a;
-	size_t len;
-	uint16_t port;
-
-	addr_bytes(ss, &a, &len, &port);
-	return (port);
-}
+#include "sockaddr.h"
 
 /* Same address and port. */
 static int
@@ -79,8 +41,8 @@ same_endpoint(const struct sockaddr_storage *x,
 
 	if (x->ss_family != y->ss_family)
 		return (0);
-	addr_bytes(x, &a, &alen, &ap);
-	addr_bytes(y, &b, &blen, &bp);
+	ss_addr(x, &a, &alen, &ap);
+	ss_addr(y, &b, &blen, &bp);
 	return (ap == bp && !memcmp(a, b, alen));
 }
 
@@ -92,7 +54,7 @@ hash(const uint8_t *ispi, const uint8_t *rspi,
 	size_t alen;
 	uint16_t port;
 
-	addr_bytes(ss, &a, &alen, &port);
+	ss_addr(ss, &a, &alen, &port);
 	return (crypto_natd(ispi, rspi, a, alen, port, h));
 }
 
@@ -154,10 +116,10 @@ natt_float(struct keyd *k, struct ike_sa *sa)
 {
 	if (!sa->nat)
 		return;
-	set_port(&sa->addr.local, IKEV2_NATT_PORT);
+	ss_set_port(&sa->addr.local, IKEV2_NATT_PORT);
 	/* A peer configured on another port than 500 stays there. */
-	if (port_of(&sa->addr.remote) == IKEV2_UDP_PORT)
-		set_port(&sa->addr.remote, IKEV2_NATT_PORT);
+	if (ss_port(&sa->addr.remote) == IKEV2_UDP_PORT)
+		ss_set_port(&sa->addr.remote, IKEV2_NATT_PORT);
 	log_exchange(k, sa, "NAT-T", "%s%s behind a NAT: IKE and ESP on %u",
 	    sa->nat & NAT_HERE ? "we are" : "",
 	    sa->nat == (NAT_HERE | NAT_THERE) ? ", the peer is" :
@@ -172,7 +134,7 @@ natt_float(struct keyd *k, struct ike_sa *sa)
 void
 natt_sa(const struct ike_sa *sa, struct kern_sa *in, struct kern_sa *out)
 {
-	uint16_t lp = port_of(&sa->addr.local), rp = port_of(&sa->addr.remote);
+	uint16_t lp = ss_port(&sa->addr.local), rp = ss_port(&sa->addr.remote);
 
 	if (!sa->nat)
 		return;
