@@ -15,7 +15,6 @@
 # netns-timeout: 1800
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-NFIPSEC_KO=${NFIPSEC_KO:-/work/main/kmod/nfipsec.ko}
 . "$here/lib.bash"
 default=20000
 [ -e /sys/kernel/debug/kmemleak ] && default=5000	# debug kernel: slow

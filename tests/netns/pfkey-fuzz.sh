@@ -18,7 +18,6 @@
 # netns-timeout: 1200
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-NFIPSEC_KO=${NFIPSEC_KO:-/work/main/kmod/nfipsec.ko}
 . "$here/lib.bash"
 # The debug kernel (kmemleak, KASAN) takes a few messages a second under
 # TCG: make check-debug's netns step gets a short run, scripts/robustness

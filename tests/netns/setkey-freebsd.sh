@@ -18,7 +18,6 @@
 # NULL + HMAC-SHA-256, transport IPv4 AH, tunnel IPv6 AH.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-NFIPSEC_KO=${NFIPSEC_KO:-/work/main/kmod/nfipsec.ko}
 . "$here/lib.bash"
 XFER_BYTES=${XFER_BYTES:-262144}
 . "$here/ipsec-lib.bash"	# SETKEY, TCPXFER, xfer, pkts_nfipsec
