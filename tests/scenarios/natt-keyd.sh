@@ -102,6 +102,19 @@ esp_dropped() {
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
+# keyd_run N: check $d/keydN.conf, start keyd with it in nsN, logging to
+# $d/keydN.log, and wait until it is up; its pid goes to pidN.
+keyd_run() {
+	local ns=ns$1
+	"$KEYD" --check -f "$d/keyd$1.conf" || fail "keyd --check refused $ns's config"
+	: > "$d/keyd$1.log"
+	pretty "$ns" "keyd -d -f $d/keyd$1.conf"
+	ip netns exec "${!ns}" "$KEYD" -d -f "$d/keyd$1.conf" >> "$d/keyd$1.log" 2>&1 &
+	printf -v "pid$1" %s $!
+	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
+	wait_for 150 grep -q "keyd started" "$d/keyd$1.log"
+}
+
 # keyd in ns0, the initiator behind the NAT; $1: extra connection lines
 keyd0_start() {
 	cat > "$d/keyd0.conf" <<-EOC
@@ -140,13 +153,7 @@ keyd0_start() {
 		}
 	}
 	EOC
-	"$KEYD" --check -f "$d/keyd0.conf" || fail "keyd --check refused ns0's config"
-	: > "$d/keyd0.log"
-	pretty ns0 "keyd -d -f $d/keyd0.conf"
-	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd0.conf" >> "$d/keyd0.log" 2>&1 &
-	pid0=$!
-	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
-	wait_for 150 grep -q "keyd started" "$d/keyd0.log"
+	keyd_run 0
 }
 
 # keyd in ns2, the responder: any address may come (the NAT's)
@@ -183,12 +190,7 @@ keyd2_start() {
 		}
 	}
 	EOC
-	"$KEYD" --check -f "$d/keyd2.conf" || fail "keyd --check refused ns2's config"
-	: > "$d/keyd2.log"
-	pretty ns2 "keyd -d -f $d/keyd2.conf"
-	ip netns exec "$ns2" "$KEYD" -d -f "$d/keyd2.conf" >> "$d/keyd2.log" 2>&1 &
-	pid2=$!
-	wait_for 150 grep -q "keyd started" "$d/keyd2.log"
+	keyd_run 2
 }
 
 charon_conf() {
