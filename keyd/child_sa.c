@@ -338,7 +338,7 @@ child_sa_install(struct keyd *k, struct ike_sa *sa, struct child_sa *c,
 	host(&out.src, &sa->addr.local);
 	host(&out.dst, &sa->addr.remote);
 	out.spi = c->spi_out;
-	in.replay = cc->replay_window ? cc->replay_window : 64;
+	in.replay = cc->replay_window;	/* 0: no replay check */
 	/* The original initiator's SAs expire first, so it rekeys and the
 	 * peer rarely collides with it (§2.8.1). */
 	in.soft_s = cc->rekey_time;

@@ -322,7 +322,7 @@ child_parse(struct cctx *c, const struct cnode *sec, struct config_child *ch)
 	if (cfg_section(c, sec) < 0 || cfg_name(c, sec, ch->name) < 0)
 		return (-1);
 	ch->mode_tunnel = 1;
-	ch->replay_window = 32;
+	ch->replay_window = 64;	/* RFC 4303 §3.4.3: SHOULD be the default */
 	ch->rekey_time = 3600;
 	for (n = sec->child; n != NULL; n = n->next) {
 		int r;
@@ -358,8 +358,9 @@ child_parse(struct cctx *c, const struct cnode *sec, struct config_child *ch)
 			r = cfg_count(c, n, &ch->life_packets);
 		else if (!strcmp(n->key, "replay_window")) {
 			r = cfg_value(c, n);
-			if (r == 0 && cv_uint(n->value, 1 << 20, &v) != NULL)
-				r = cfg_bad(c, n, "expected 0 to 1048576 packets");
+			/* nfipsec's limit (NFIPSEC_REPLAY_MAX) */
+			if (r == 0 && cv_uint(n->value, 65536, &v) != NULL)
+				r = cfg_bad(c, n, "expected 0 to 65536 packets");
 			ch->replay_window = v;
 		} else
 			r = cfg_unknown(c, n, "a child");

@@ -169,7 +169,7 @@ test_good_psk(void)
 	ch = config_find_child(co, "host");
 	ok(ch != NULL && !ch->mode_tunnel && ch->nlocal_ts == 1 &&
 	    ch->local_ts[0].dynamic && ch->remote_ts[0].dynamic &&
-	    ch->nesp == 2 && ch->rekey_time == 3600 && ch->replay_window == 32,
+	    ch->nesp == 2 && ch->rekey_time == 3600 && ch->replay_window == 64,
 	    "child defaults");
 	ok(cfg.nsecrets == 2 && cfg.secrets[0].len == 17 &&
 	    !memcmp(cfg.secrets[0].data, "a \"quoted\" secret", 17) &&
@@ -416,6 +416,9 @@ test_errors(void)
 	expect_err("bad TS port", CONN(ENDS "  children {\n   ch {\n"
 	    "    remote_ts = 10.0.0.0/8[tcp/70000]\n   }\n  }\n"), 11,
 	    "expected a port");
+	expect_err("replay window beyond the kernel's", CONN(ENDS
+	    "  children {\n   ch {\n    replay_window = 65537\n   }\n  }\n"),
+	    11, "expected 0 to 65536");
 	expect_err("host bits in a prefix", CONN("  remote_addrs = 10.0.0.1/8\n"
 	    ENDS CHILD), 3, "host bits");
 	expect_err("start without a remote host", CONN(ENDS
