@@ -155,11 +155,21 @@ xfer() {
 	ip netns exec "$3" /usr/bin/python3 "$TCPXFER" recv "$4" $port > /tmp/xfer.rx &
 	local rx=$!
 	sent=$(ip netns exec "$1" /usr/bin/python3 "$TCPXFER" send "$4" $port "$XFER_BYTES") ||
-		{ kill $rx 2>/dev/null; fail "transfer $2 -> $4 failed"; }
+		{ kill $rx 2>/dev/null; diag_net; fail "transfer $2 -> $4 failed"; }
 	wait $rx || fail "receiver $4 failed"
 	got=$(cat /tmp/xfer.rx)
 	[ "$got" = "$sent" ] || fail "transfer $2 -> $4: sent '$sent', received '$got'"
 	echo "ok: $XFER_BYTES bytes $2 -> $4, sha256 matches"
+}
+
+# A stalled transfer: where the kernel dropped what (IP, ICMP, TCP and
+# netfilter counters of both namespaces, non-zero only).
+diag_net() {
+	local n
+	for n in "$ns0" "$ns1"; do
+		echo "--- $n nstat (non-zero, since boot):"
+		ip netns exec "$n" nstat -asz 2>/dev/null | awk 'NR > 1 && $2 != 0 { print "  " $1, $2 }'
+	done
 }
 
 # On the way out: what each side's counters say, for the log.
