@@ -155,7 +155,7 @@ xfer() {
 	ip netns exec "$3" /usr/bin/python3 "$TCPXFER" recv "$4" $port > /tmp/xfer.rx &
 	local rx=$!
 	sent=$(ip netns exec "$1" /usr/bin/python3 "$TCPXFER" send "$4" $port "$XFER_BYTES") ||
-		{ kill $rx 2>/dev/null; diag_net; fail "transfer $2 -> $4 failed"; }
+		{ kill $rx 2>/dev/null || true; diag_net; fail "transfer $2 -> $4 failed"; }
 	wait $rx || fail "receiver $4 failed"
 	got=$(cat /tmp/xfer.rx)
 	[ "$got" = "$sent" ] || fail "transfer $2 -> $4: sent '$sent', received '$got'"
@@ -169,6 +169,8 @@ diag_net() {
 	for n in "$ns0" "$ns1"; do
 		echo "--- $n nstat (non-zero, since boot):"
 		ip netns exec "$n" nstat -asz 2>/dev/null | awk 'NR > 1 && $2 != 0 { print "  " $1, $2 }'
+		echo "--- $n TCP sockets:"
+		ip netns exec "$n" ss -tinm 2>/dev/null | sed 's/^/  /'
 	done
 }
 

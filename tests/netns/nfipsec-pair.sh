@@ -41,8 +41,16 @@ cell() {	# ALG MODE INNER OUTER
 
 	n0 ping -q -c 2 -i 0.2 -W 2 -I "$a0" "$a1"
 	n1 ping -q -c 2 -i 0.2 -W 2 -I "$a1" "$a0"
+	# Both sides are keyed now: from here on, a packet of the flow that
+	# arrives without its SA (in clear, or having lost its record on the
+	# way up) is a bug. Between cells, while one side re-keys, the other
+	# may still see the last cell's stragglers.
+	local mm0 mm1
+	mm0=$(stat "$ns0" InTmplMismatch) mm1=$(stat "$ns1" InTmplMismatch)
 	xfer "$ns0" "$a0" "$ns1" "$a1"
 	xfer "$ns1" "$a1" "$ns0" "$a0"
+	assert "$(stat "$ns0" InTmplMismatch) - $mm0 + $(stat "$ns1" InTmplMismatch) - $mm1 == 0" \
+		"$alg $mode v$fi/v$fo: every packet of the transfers came through its SA"
 
 	local o i
 	for o in 0x1001 0x1002; do

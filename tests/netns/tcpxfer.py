@@ -12,8 +12,27 @@ a multi-megabyte stream crossed an IPsec SA intact.
 import hashlib
 import random
 import socket
+import struct
 import sys
 import time
+
+
+def tcp_info(c):
+    """What TCP thought of the connection (struct tcp_info's first fields):
+    printed when a transfer times out, to tell a stall in TCP (backoff,
+    retransmissions, a path MTU) from one below it."""
+    try:
+        raw = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    except OSError as e:
+        return "tcp_info: %s" % e
+    u8 = struct.unpack_from("8B", raw)
+    u32 = struct.unpack_from("24I", raw, 8)
+    names = ("rto ato snd_mss rcv_mss unacked sacked lost retrans fackets "
+             "last_data_sent last_ack_sent last_data_recv last_ack_recv "
+             "pmtu rcv_ssthresh rtt rttvar snd_ssthresh snd_cwnd advmss "
+             "reordering rcv_rtt rcv_space total_retrans").split()
+    return "tcp_info: state=%d ca_state=%d retransmits=%d probes=%d backoff=%d " % u8[:5] + \
+        " ".join("%s=%d" % nv for nv in zip(names, u32))
 
 
 def family(addr):
@@ -30,7 +49,11 @@ def recv(addr, port):
     c.settimeout(60)
     h, n = hashlib.sha256(), 0
     while True:
-        b = c.recv(1 << 16)
+        try:
+            b = c.recv(1 << 16)
+        except TimeoutError:
+            print("recv: stalled after %d bytes; %s" % (n, tcp_info(c)), file=sys.stderr)
+            raise
         if not b:
             break
         h.update(b)
@@ -50,7 +73,11 @@ def send(addr, port, nbytes):
             if time.time() > end:
                 raise
             time.sleep(0.1)
-    c.sendall(data)
+    try:
+        c.sendall(data)
+    except TimeoutError:
+        print("send: stalled; %s" % tcp_info(c), file=sys.stderr)
+        raise
     c.shutdown(socket.SHUT_WR)
     c.recv(1)   # wait for the peer to close: everything was read
     c.close()
