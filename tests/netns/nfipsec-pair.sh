@@ -45,10 +45,28 @@ cell() {	# ALG MODE INNER OUTER
 	# arrives without its SA (in clear, or having lost its record on the
 	# way up) is a bug. Between cells, while one side re-keys, the other
 	# may still see the last cell's stragglers.
-	local mm0 mm1
+	# The wire between them carries TCP only inside ESP: what each side
+	# sends (-Q out; what it receives includes the decrypted packets,
+	# reinjected on the same device) holds no "tcp" at all unless a
+	# segment left in clear.
+	local mm0 mm1 d0 d1 clear=0 esp=0 i
 	mm0=$(stat "$ns0" InTmplMismatch) mm1=$(stat "$ns1" InTmplMismatch)
+	for i in 0 1; do
+		ip netns exec "$(nsname $i)" tcpdump -q -n -U -Q out -s 128 -i "veth$i" \
+			-w "/tmp/pair-wire$i.pcap" > "/tmp/pair-wire$i.log" 2>&1 &
+		eval "d$i=\$!"
+		wait_for 90 grep -q "listening on" "/tmp/pair-wire$i.log"
+	done
 	xfer "$ns0" "$a0" "$ns1" "$a1"
 	xfer "$ns1" "$a1" "$ns0" "$a0"
+	sleep 1; kill "$d0" "$d1"; wait "$d0" "$d1" || true
+	for i in 0 1; do
+		clear=$((clear + $(tcpdump -n -r "/tmp/pair-wire$i.pcap" tcp 2>/dev/null | wc -l)))
+		esp=$((esp + $(tcpdump -n -r "/tmp/pair-wire$i.pcap" esp 2>/dev/null | wc -l)))
+		tcpdump -n -v -r "/tmp/pair-wire$i.pcap" tcp 2>/dev/null | head -10
+	done
+	assert "$clear == 0 && $esp >= 2000" \
+		"$alg $mode v$fi/v$fo: no TCP in clear on the wire ($esp ESP packets sent)"
 	assert "$(stat "$ns0" InTmplMismatch) - $mm0 + $(stat "$ns1" InTmplMismatch) - $mm1 == 0" \
 		"$alg $mode v$fi/v$fo: every packet of the transfers came through its SA"
 
