@@ -44,22 +44,21 @@ cell() {	# ALG MODE INNER OUTER
 	# Both sides are keyed now: from here on, a packet of the flow that
 	# arrives without its SA (in clear, or having lost its record on the
 	# way up) is a bug. Between cells, while one side re-keys, the other
-	# may still see the last cell's stragglers.
-	# The wire between them carries TCP only inside ESP: what each side
-	# sends (-Q out; what it receives includes the decrypted packets,
-	# reinjected on the same device) holds no "tcp" at all unless a
-	# segment left in clear.
-	local mm0 mm1 d0 d1 clear=0 esp=0 i
+	# may still see the last cell's stragglers. And the wire carries TCP
+	# only inside ESP: what each side sends (-Q out; what it receives
+	# includes the decrypted packets, reinjected on the same device)
+	# holds no "tcp" at all unless a segment left in clear.
+	local mm0 mm1 dumps=() clear=0 esp=0 i o
 	mm0=$(stat "$ns0" InTmplMismatch) mm1=$(stat "$ns1" InTmplMismatch)
 	for i in 0 1; do
 		ip netns exec "$(nsname $i)" tcpdump -q -n -U -Q out -s 128 -i "veth$i" \
 			-w "/tmp/pair-wire$i.pcap" > "/tmp/pair-wire$i.log" 2>&1 &
-		eval "d$i=\$!"
+		dumps+=($!)
 		wait_for 90 grep -q "listening on" "/tmp/pair-wire$i.log"
 	done
 	xfer "$ns0" "$a0" "$ns1" "$a1"
 	xfer "$ns1" "$a1" "$ns0" "$a0"
-	sleep 1; kill "$d0" "$d1"; wait "$d0" "$d1" || true
+	sleep 1; kill "${dumps[@]}"; wait "${dumps[@]}" || true
 	for i in 0 1; do
 		clear=$((clear + $(tcpdump -n -r "/tmp/pair-wire$i.pcap" tcp 2>/dev/null | wc -l)))
 		esp=$((esp + $(tcpdump -n -r "/tmp/pair-wire$i.pcap" esp 2>/dev/null | wc -l)))
@@ -70,7 +69,6 @@ cell() {	# ALG MODE INNER OUTER
 	assert "$(stat "$ns0" InTmplMismatch) - $mm0 + $(stat "$ns1" InTmplMismatch) - $mm1 == 0" \
 		"$alg $mode v$fi/v$fo: every packet of the transfers came through its SA"
 
-	local o i
 	for o in 0x1001 0x1002; do
 		for i in "$ns0" "$ns1"; do
 			p=$(pkts_nfipsec "$i" "$o")
