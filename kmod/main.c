@@ -9,6 +9,7 @@
 #include "netns.h"
 #include "path.h"
 #include "pfkey.h"
+#include "secrec.h"
 #include "version.h"
 
 static int __init nfipsec_init(void)
@@ -18,9 +19,9 @@ static int __init nfipsec_init(void)
 	ret = nfipsec_defrag_init();
 	if (ret)
 		goto err_defrag;
-	ret = nfipsec_input_init();
+	ret = nfipsec_secrec_init();
 	if (ret)
-		goto err_input;
+		goto err_secrec;
 	ret = nfipsec_netns_init();
 	if (ret)
 		goto err_netns;
@@ -34,8 +35,8 @@ static int __init nfipsec_init(void)
 err_pfkey:
 	nfipsec_netns_exit();
 err_netns:
-	nfipsec_input_exit();
-err_input:
+	nfipsec_secrec_exit();
+err_secrec:
 	nfipsec_defrag_exit();
 err_defrag:
 	return ret;
@@ -45,7 +46,7 @@ static void __exit nfipsec_exit(void)
 {
 	nfipsec_pfkey_exit();
 	nfipsec_netns_exit();
-	nfipsec_input_exit();
+	nfipsec_secrec_exit();
 	nfipsec_defrag_exit();
 	pr_info("nfipsec unloaded\n");
 }

@@ -21,9 +21,6 @@ struct nfipsec_net;
 unsigned int nfipsec_output(struct sk_buff *skb,
 			    const struct nf_hook_state *state);
 
-/* input.c: module init/exit (the sec_path marker, see input.c). */
-int nfipsec_input_init(void);
-void nfipsec_input_exit(void);
 /* input.c: take ESP addressed to us (PRE_ROUTING). */
 unsigned int nfipsec_input(struct sk_buff *skb,
 			   const struct nf_hook_state *state);
