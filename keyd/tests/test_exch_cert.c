@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: ISC
 /*
  * IKE_AUTH with certificates, end to end in one process: two daemons
- * wired together with fake kernels, as in test_exch.c, whose harness
- * (fake kernel, wire, pump) this file includes rather than copies.  The
- * PKI is tests/certs/mk-certs.sh's (CERTDIR, default tests/certs.d).
+ * wired together with fake kernels, on exch_harness.h (fake kernel,
+ * wire, pump) as test_exch.c is.  The PKI is tests/certs/mk-certs.sh's
+ * (CERTDIR, default tests/certs.d).
  *
  * Checked: RSA and ECDSA certificates both ways with RFC 7427 signatures,
  * a certificate on one side and a PSK on the other, an intermediate sent
@@ -11,14 +11,15 @@
  * a certificate from another CA, an expired one, an identity the PAD
  * does not allow -- with both IKE SAs gone and nothing installed.
  */
-#define main test_exch_psk_main
-#include "test_exch.c"
-#undef main
-
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ctl_ops.h"
 #include "id.h"
+#include "log.h"
+#include "tap.h"
+#include "exch_harness.h"
 
 /* ctl_ops.c's loop verbs are not exercised here (no loop, no sockets). */
 int

@@ -6,24 +6,25 @@
  * (pfkey.c: NFIPSEC_SADB_X_EXT_NAME, SADB_EXT_IDENTITY_*,
  * NFIPSEC_SADB_X_EXT_SA_MARK; Documentation/pfkey.md).
  *
- * The exchanges run on test_exch.c's harness (two daemons, fake kernels),
+ * The exchanges run on exch_harness.h (two daemons, fake kernels),
  * with the fake's add and spd wrapped to record what they were given.
  * The messages are checked byte for byte: pfkey.c speaks over a
  * socketpair whose other end records each message and echoes it back as
  * the kernel's answer.
  */
-#define main test_exch_psk_main
-#include "test_exch.c"
-#undef main
-
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/ipsec.h>
 #include <linux/pfkeyv2.h>
 
 #include "id.h"
+#include "log.h"
 #include "nfipsec_pfkey.h"
 #include "pad_spd.h"
+#include "tap.h"
+#include "exch_harness.h"
 
 /* --- what the fake kernel was told ---------------------------------------- */
 

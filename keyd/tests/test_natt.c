@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
 /*
- * NAT traversal end to end in one process (natt.c): test_exch.c's two
+ * NAT traversal end to end in one process (natt.c): exch_harness.h's two
  * daemons and fake kernels, with a NAT on the wire in front of A that
  * rewrites A's private address and ports to a public address and mapped
  * ports, as a masquerade does, and can change its mapping.
@@ -14,9 +14,12 @@
  * new port, the old pair deleted where it was; an unauthenticated message
  * from elsewhere moves nothing; the config knobs and their checks.
  */
-#define main test_exch_psk_main
-#include "test_exch.c"
-#undef main
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "tap.h"
+#include "exch_harness.h"
 
 /* --- what was added, with the NAT-T extensions ---------------------------- */
 
