@@ -3,14 +3,17 @@
  *
  * The pieces, one concern each:
  *   setkey_lex.c     tokens of the command language, with line numbers
- *   setkey_parse.c   commands into struct sk_cmd (no kernel contact)
+ *   setkey_parse.c   commands into struct sk_cmd (no kernel contact), with
+ *                    setkey_parse_sa.c (the SA commands' arguments) and
+ *                    setkey_parse_spd.c (the SPD commands'); their private
+ *                    header is setkey_parse.h
  *   setkey_policy.c  the "-P dir ... ipsec esp/..." policy string
  *   setkey_alg.c     algorithm names, PF_KEY numbers and key sizes
  *   setkey_msg.c     struct sk_cmd into PF_KEY message bytes, and back
  *   setkey_io.c      the PF_KEY socket: send, match replies, dumps
  *   setkey_print.c   setkey's dump formats, and a raw decoder for -x/-v
  *   setkey.c         options and running the commands
- * The unit test links lex, parse, policy, alg and msg alone.
+ * The unit test links lex, parse*, policy, alg and msg alone.
  */
 #ifndef _SETKEY_H
 #define _SETKEY_H
