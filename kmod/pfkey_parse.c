@@ -17,7 +17,8 @@
  *   EPROTONOSUPPORT  IPComp: SADB_X_SATYPE_IPCOMP in any SA message or
  *             REGISTER, an IPPROTO_COMP ipsecrequest
  *
- * Pure: no locks, no allocation, no state; tests/pfkey_test.c drives it.
+ * Pure: no locks, no allocation, no state; tests/pfkey_test.c,
+ * pfkey_ext_test.c and pfkey_policy_test.c drive it.
  * After it returned 0 every extension's length covers its fixed part and
  * its variable part (sockaddr, key bits, ipsecrequests), so the handlers
  * read them without further bounds checks.
