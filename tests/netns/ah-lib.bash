@@ -107,8 +107,3 @@ key_ah_xfrm() {
 	ip -n "$ns" xfrm policy add src "$ri/$pl" dst "$li/$pl" dir in \
 		"${t_in[@]}" tmpl src "$ro" dst "$lo" proto ah reqid 2 mode "$mode"
 }
-
-pkts_xfrm_proto() {	# NS SRC DST PROTO SPI
-	ip netns exec "$1" ip -s xfrm state get src "$2" dst "$3" proto "$4" spi "$5" |
-		sed -n 's/.*(bytes), \([0-9]*\)(packets).*/\1/p' | head -1
-}

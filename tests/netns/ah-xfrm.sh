@@ -24,35 +24,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
 . "$here/ah-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
-load_nfipsec
-cleanup_hooks=(diag "${cleanup_hooks[@]}")
-topo_pair
-setup_inner
+setup_pair diag
 
 cell() {	# ALG MODE INNER OUTER
-	local alg=$1 mode=$2 fi=$3 fo=$4 a0 a1 o0 o1 p
-	echo "=== cell $alg $mode v$fi-in-v$fo"
-	o0=$(outer_addr 0 "$fo"); o1=$(outer_addr 1 "$fo")
-	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
+	local alg=$1 mode=$2 fi=$3 fo=$4 p
 	key_ah_nfipsec 0 "$alg" "$mode" "$fi" "$fo" 0x1001 0x1002
 	key_ah_xfrm 1 "$alg" "$mode" "$fi" "$fo" 0x1002 0x1001
-
-	n0 ping -q -c 2 -i 0.2 -W 2 -I "$a0" "$a1"
-	n1 ping -q -c 2 -i 0.2 -W 2 -I "$a1" "$a0"
-	xfer "$ns0" "$a0" "$ns1" "$a1"
-	xfer "$ns1" "$a1" "$ns0" "$a0"
-
-	# ns0 -> ns1 is SPI 0x1001, ns1 -> ns0 is 0x1002 (ESP: + 0x1000).
-	p=$(pkts_xfrm_proto "$ns1" "$o0" "$o1" ah 0x1001)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: XFRM verified $p AH packets nfipsec sent"
-	p=$(pkts_nfipsec "$ns0" 0x1001)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: nfipsec protected $p packets"
-	p=$(pkts_xfrm_proto "$ns1" "$o1" "$o0" ah 0x1002)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: XFRM protected $p packets"
-	p=$(pkts_nfipsec "$ns0" 0x1002)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: nfipsec verified $p AH packets"
+	ping_pair "$a0" "$a1"
+	xfer_pair "$a0" "$a1"
+	# The bundle's ESP SAs are the AH ones' + 0x1000.
+	assert_xfrm_ends ah "$alg $mode v$fi/v$fo"
 	if [ "$alg" = bundle ]; then
 		p=$(pkts_xfrm_proto "$ns1" "$o0" "$o1" esp 0x2001)
 		assert "${p:-0} >= 1000" "bundle: XFRM decrypted $p ESP packets inside the AH"
@@ -72,21 +54,7 @@ assert "$(stat "$ns0" InTmplMismatch) == 0" "every packet came through the whole
 # ICV byte flipped, below ns1's stack. Each is dropped and counted once.
 key_ah_nfipsec 0 ah-sha256 transport 4 4 0x1001 0x1002
 key_ah_xfrm 1 ah-sha256 transport 4 4 0x1002 0x1001
-n1 timeout 60 tcpdump -q -n -i veth1 -c 1 -w /tmp/ah-neg.pcap 'ip proto 51 and dst 192.0.2.1' 2> /dev/null &
-dump=$!
-for i in $(seq 30); do	# until tcpdump, slow to start, has seen one
-	ip netns exec "$ns1" ping -q -c 1 -W 1 192.0.2.1 > /dev/null || true
-	kill -0 $dump 2> /dev/null || break
-	sleep 0.5
-done
-wait $dump || fail "no AH packet captured"
-expect() {	# NAME CMD...: CMD raises counter NAME of ns0 by exactly one
-	local name=$1 before after; shift
-	before=$(stat "$ns0" "$name")
-	"$@"
-	wait_for 5 sh -c "[ \$(ip netns exec $ns0 awk '\$1 == \"$name\" {print \$2}' /proc/net/nfipsec_stat) -gt $before ]"
-	after=$(stat "$ns0" "$name")
-	assert "$after == $before + 1" "$name counted once"
-}
-expect InStateSeqError n1 /usr/bin/python3 "$here/ah-craft.py" replay veth1 /tmp/ah-neg.pcap
-expect InIcvError n1 /usr/bin/python3 "$here/ah-craft.py" flip veth1 /tmp/ah-neg.pcap
+capture_start ah "$ns1" veth1 -c 1 'ip proto 51 and dst 192.0.2.1'
+capture_await ah ip netns exec "$ns1" ping -q -c 1 -W 1 192.0.2.1
+expect InStateSeqError n1 /usr/bin/python3 "$here/ah-craft.py" replay veth1 "$(capture_file ah)"
+expect InIcvError n1 /usr/bin/python3 "$here/ah-craft.py" flip veth1 "$(capture_file ah)"

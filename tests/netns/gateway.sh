@@ -14,20 +14,12 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
-CRAFT=$here/esp_craft.py
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
-load_nfipsec
-cleanup_hooks=(diag "${cleanup_hooks[@]}")
-topo_pair
-setup_inner
-ip netns add "$ns2"
-ip -n "$ns2" link set lo up
-ip link add veth3 netns "$ns0" type veth peer name veth2 netns "$ns2"
+setup_pair diag
+netns_add "$ns2"
+veth_add "$ns0" veth3 "$ns2" veth2
 n0 ip addr add 10.0.2.1/24 dev veth3
 n2 ip addr add 10.0.2.2/24 dev veth2
-n0 ip link set veth3 up
-n2 ip link set veth2 up
 n2 ip route add default via 10.0.2.1
 n0 sysctl -qw net.ipv4.ip_forward=1
 n1 ip route add 10.0.2.0/24 dev veth1 src 10.0.1.1
@@ -51,11 +43,7 @@ n1 ip xfrm policy add src 10.0.2.0/24 dst 10.0.1.1/32 dir in \
 
 # Nothing from the LAN may leave on the outside link in clear. (Captured
 # where it leaves: on ns1's side a tap also sees what XFRM decapsulated.)
-pretty ns0 "tcpdump -i veth0 -Q out 'host 10.0.2.2'"
-ip netns exec "$ns0" timeout 300 tcpdump -q -n -i veth0 -Q out -w /tmp/gw-clear.pcap \
-	'host 10.0.2.2' 2> /tmp/gw-clear.err &
-dump=$!
-wait_for 20 grep -q listening /tmp/gw-clear.err
+capture_start clear "$ns0" veth0 -Q out 'host 10.0.2.2'
 
 n2 ping -q -c 3 -i 0.2 -W 2 10.0.1.1
 n1 ping -q -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.2
@@ -69,13 +57,9 @@ assert "${p:-0} >= 1000" "the gateway encrypted $p forwarded packets"
 p=$(pkts_nfipsec "$ns0" 0x4002)
 assert "${p:-0} >= 1000" "the gateway decrypted $p packets for the LAN"
 
-kill -INT $dump; wait $dump || true
-clear=$(tcpdump -n -r /tmp/gw-clear.pcap 2> /dev/null | wc -l)
+capture_stop clear
+clear=$(capture_count clear)
 assert "$clear == 0" "no LAN packet crossed the outside link in clear ($clear)"
 
 # Plaintext for the LAN from outside, where the FWD policy wants ESP.
-mac0=$(ip -n "$ns0" -br link show veth0 | awk '{print $3}')
-before=$(stat "$ns0" InTmplMismatch)
-n1 /usr/bin/python3 "$CRAFT" plain veth1 "$mac0" 10.0.1.1 10.0.2.2
-wait_for 5 above "$before" stat "$ns0" InTmplMismatch
-assert "$(stat "$ns0" InTmplMismatch) == $before + 1" "plaintext to the LAN refused (InTmplMismatch)"
+expect InTmplMismatch n1 /usr/bin/python3 "$CRAFT" plain veth1 "$(mac "$ns0" veth0)" 10.0.1.1 10.0.2.2

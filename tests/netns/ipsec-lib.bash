@@ -8,6 +8,9 @@
 #   ns0: 10.0.0.1, fd00::1       ns1: 10.0.1.1, fd00:1::1
 SETKEY=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/keyd/setkey/setkey
 TCPXFER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tcpxfer.py
+# shellcheck disable=SC2034	# the tests' scapy crafter
+CRAFT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/esp_craft.py
+[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 XFER_BYTES=${XFER_BYTES:-2097152}
 
 # The algorithms: name, setkey's -E/-A arguments, ip xfrm's.
@@ -53,6 +56,12 @@ inner_addr() {	# inner_addr SIDE MODE FAMILY
 	fi
 }
 plen() { [ "$1" = 4 ] && echo 32 || echo 128; }
+# cell_addrs MODE INNER OUTER: sets o0 o1 (outer) and a0 a1 (inner: what
+# the cell's traffic runs between) for the caller.
+cell_addrs() {
+	o0=$(outer_addr 0 "$3") o1=$(outer_addr 1 "$3")
+	a0=$(inner_addr 0 "$1" "$2") a1=$(inner_addr 1 "$1" "$2")
+}
 
 # Inner addresses and their routes, once per topology.
 setup_inner() {
@@ -65,17 +74,20 @@ setup_inner() {
 		ip -n "$(nsname $i)" -6 route add "$(inner_addr $peer tunnel 6)/128" \
 			dev "veth$i" src "$(inner_addr $i tunnel 6)"
 	done
-	# Static neighbours: v6 transport policies cover the hosts' own
-	# addresses, and neighbour discovery must not depend on them.
-	local mac0 mac1
-	mac0=$(ip -n "$ns0" -br link show veth0 | awk '{print $3}')
-	mac1=$(ip -n "$ns1" -br link show veth1 | awk '{print $3}')
-	ip -n "$ns0" neigh replace 2001:db8::2 lladdr "$mac1" dev veth0 nud permanent
-	ip -n "$ns1" neigh replace 2001:db8::1 lladdr "$mac0" dev veth1 nud permanent
-	ip -n "$ns0" neigh replace 192.0.2.2 lladdr "$mac1" dev veth0 nud permanent
-	ip -n "$ns1" neigh replace 192.0.2.1 lladdr "$mac0" dev veth1 nud permanent
+	# v6 transport policies cover the hosts' own addresses.
+	neigh_pair
 }
 nsname() { [ "$1" = 0 ] && echo "$ns0" || echo "$ns1"; }
+
+# setup_pair [HOOK...]: nfipsec loaded, HOOKs (diagnostics that read its
+# counters) queued for the exit before it is unloaded, and topo_pair with
+# setup_inner's addresses.
+setup_pair() {
+	load_nfipsec
+	cleanup_hooks=("$@" "${cleanup_hooks[@]}")
+	topo_pair
+	setup_inner
+}
 
 # key_nfipsec SIDE ALG MODE INNER OUTER SPI_OUT SPI_IN
 key_nfipsec() {
@@ -131,8 +143,9 @@ key_xfrm() {
 }
 
 # Packets through an SA, as each implementation reports it.
-pkts_xfrm() {	# NS SRC DST SPI
-	ip netns exec "$1" ip -s xfrm state get src "$2" dst "$3" proto esp spi "$4" |
+pkts_xfrm() { pkts_xfrm_proto "$1" "$2" "$3" esp "$4"; }	# NS SRC DST SPI
+pkts_xfrm_proto() {	# NS SRC DST PROTO SPI
+	ip netns exec "$1" ip -s xfrm state get src "$2" dst "$3" proto "$4" spi "$5" |
 		sed -n 's/.*(bytes), \([0-9]*\)(packets).*/\1/p' | head -1
 }
 pkts_nfipsec() {	# NS SPI(hex, 0x...)
@@ -146,8 +159,24 @@ pkts_nfipsec() {	# NS SPI(hex, 0x...)
 		/allocated:/ { if (cur == s && !done) { print $2; done = 1 } }' /tmp/setkey-D.out
 }
 
+# ESP SAs in NS's nfipsec, as setkey -D lists them.
+sa_count() { ip netns exec "$1" "$SETKEY" -D | grep -c "esp mode=" || true; }
+
 # above N CMD...: CMD prints a number greater than N (for wait_for).
 above() { local v=$1; shift; [ "$("$@")" -gt "$v" ]; }
+
+# expect NAME CMD...: CMD makes counter NAME of ns0 go up by exactly one
+# (a moment after the first, a second count would show).
+expect() {
+	local name=$1 before after
+	shift
+	before=$(stat "$ns0" "$name")
+	"$@"
+	wait_for 5 above "$before" stat "$ns0" "$name"
+	sleep 0.3
+	after=$(stat "$ns0" "$name")
+	assert "$after == $before + 1" "$name counted it ($before -> $after)"
+}
 
 # xfer FROM_NS FROM_ADDR TO_NS TO_ADDR: XFER_BYTES over TCP, checked.
 xfer() {
@@ -160,6 +189,17 @@ xfer() {
 	got=$(cat /tmp/xfer.rx)
 	[ "$got" = "$sent" ] || fail "transfer $2 -> $4: sent '$sent', received '$got'"
 	echo "ok: $XFER_BYTES bytes $2 -> $4, sha256 matches"
+}
+
+# Two pings each way between ns0's A0 and ns1's A1 (either failing fails
+# it, under || too), and a checked transfer each way.
+ping_pair() {	# A0 A1
+	n0 ping -q -c 2 -i 0.2 -W 2 -I "$1" "$2" &&
+		n1 ping -q -c 2 -i 0.2 -W 2 -I "$2" "$1"
+}
+xfer_pair() {	# A0 A1
+	xfer "$ns0" "$1" "$ns1" "$2"
+	xfer "$ns1" "$2" "$ns0" "$1"
 }
 
 # A stalled transfer: where the kernel dropped what (IP, ICMP, TCP and
@@ -184,22 +224,63 @@ diag() {
 	ip -n "$ns1" -s xfrm state 2>/dev/null | head -40
 	ip netns exec "$ns1" cat /proc/net/xfrm_stat 2>/dev/null | awk '$2 != 0'
 }
-diag_pair() {
+diag_pair() { diag_nfipsec "$ns0" "$ns1"; }
+diag_nfipsec() {	# NS...
 	local n
-	for n in "$ns0" "$ns1"; do
+	for n in "$@"; do
 		echo "--- $n nfipsec counters (non-zero):"
 		ip netns exec "$n" awk '$2 != 0' /proc/net/nfipsec_stat 2>/dev/null
 	done
 }
 
+# The cells' SAs are 0x1001 (ns0 -> ns1) and 0x1002 (back).
+# assert_xfrm_ends PROTO WHAT: against XFRM in ns1, each end of both
+# counted at least 1000 packets (the cell's two transfers).
+assert_xfrm_ends() {	# PROTO WHAT (outer addresses: o0, o1)
+	local p
+	p=$(pkts_xfrm_proto "$ns1" "$o0" "$o1" "$1" 0x1001)
+	assert "${p:-0} >= 1000" "$2: XFRM took in $p $1 packets nfipsec sent"
+	p=$(pkts_nfipsec "$ns0" 0x1001)
+	assert "${p:-0} >= 1000" "$2: nfipsec sent $p packets"
+	p=$(pkts_xfrm_proto "$ns1" "$o1" "$o0" "$1" 0x1002)
+	assert "${p:-0} >= 1000" "$2: XFRM sent $p packets"
+	p=$(pkts_nfipsec "$ns0" 0x1002)
+	assert "${p:-0} >= 1000" "$2: nfipsec took in $p $1 packets"
+}
+
+# Between two nfipsec ends: late_mark before the cell; then
+# assert_pair_ends OP WHAT SPI...: every SA carried at least 1000 packets
+# at both ends, and for 0x1001 and 0x1002 what the sender counted is OP
+# what the receiver counted plus those its window refused as late since
+# late_mark (an asynchronous decryption that completes after 64 later
+# packets is too old by then).
+late_mark() { late0=$(stat "$ns0" InStateSeqError) late1=$(stat "$ns1" InStateSeqError); }
+assert_pair_ends() {	# OP WHAT SPI...
+	local op=$1 what=$2 o n p l0 l1
+	shift 2
+	for o in "$@"; do
+		for n in "$ns0" "$ns1"; do
+			p=$(pkts_nfipsec "$n" "$o")
+			assert "${p:-0} >= 1000" "$what: $p packets through SA $o in $n"
+		done
+	done
+	l0=$(($(stat "$ns0" InStateSeqError) - late0))
+	l1=$(($(stat "$ns1" InStateSeqError) - late1))
+	assert "$(pkts_nfipsec "$ns0" 0x1001) $op $(pkts_nfipsec "$ns1" 0x1001) + $l1" \
+		"SA 0x1001: what ns0 sent, ns1 took in or refused as late ($l1)"
+	assert "$(pkts_nfipsec "$ns1" 0x1002) $op $(pkts_nfipsec "$ns0" 0x1002) + $l0" \
+		"SA 0x1002: what ns1 sent, ns0 took in or refused as late ($l0)"
+}
+
 # run_cells: call the test's own `cell ALG MODE INNER OUTER` for each cell
-# this run asks for. CELLS="alg:mode:inner:outer ..." names them;
+# this run asks for, with the cell's addresses in a0 a1 o0 o1 (cell_addrs). CELLS="alg:mode:inner:outer ..." names them;
 # NFIPSEC_FULL=1 (what scripts/netns-tests sets unless given --quick) takes
 # every algorithm with every mode/family pair; without it each algorithm
 # runs once, cycling through COMBOS, so every algorithm and every
 # mode/family pair appears at least once.
 run_cells() {
-	local cells=() c a m i start=$SECONDS
+	# shellcheck disable=SC2034	# for cell
+	local cells=() c a m i start=$SECONDS a0 a1 o0 o1
 	if [ -n "${CELLS:-}" ]; then
 		for c in $CELLS; do cells+=("${c//:/ }"); done
 	elif [ -n "${NFIPSEC_FULL:-}" ]; then
@@ -218,7 +299,10 @@ run_cells() {
 		if [ $((k++ % ${part#*/})) = $((${part%/*} - 1)) ]; then
 			n=$((n + 1))
 			# shellcheck disable=SC2086
-			cell $c
+			set -- $c
+			echo "=== cell $1 $2 v$3-in-v$4"
+			cell_addrs "$2" "$3" "$4"
+			cell "$@"
 		fi
 	done
 	echo "$n of ${#cells[@]} cells (part $part) in $((SECONDS - start)) s"

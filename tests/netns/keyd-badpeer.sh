@@ -27,31 +27,17 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
+. "$here/keyd-lib.bash"
 . "$here/charon-lib.bash"
-KEYD=$here/../../keyd/keyd
-[ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
 charon_require
 
 d=$(mktemp -d /tmp/keyd-bad.XXXXXX)
-pki=$here/../../keyd/tests/certs.d
-"$here/../certs/mk-certs.sh" "$pki" 192.0.2.9:ec256 >/dev/null ||
-	fail "mk-certs.sh failed"
-keyd_pid=
-stop_keyd() {
-	[ -n "$keyd_pid" ] || return 0
-	kill "$keyd_pid" 2>/dev/null
-	wait "$keyd_pid" 2>/dev/null
-	keyd_pid=
-}
+keyd_make_pki
 logs() {
-	echo "--- keyd log:"; tail -n 30 "$d/keyd.log" 2>/dev/null
+	keyd_logs 30 keyd
 	echo "--- charon log:"; grep -E "IKE\]|ENC\]|CFG\]" "$d/charon.log" 2>/dev/null | tail -n 30
 }
-cleanup_hooks=(stop_keyd logs diag "rm -rf $d" "${cleanup_hooks[@]}")
-
-load_nfipsec
-topo_pair
-setup_inner
+setup_pair keyd_stop_all logs diag "rm -rf $d"
 charon_start "$ns1" "$d"
 
 PSK=the-right-secret
@@ -67,13 +53,10 @@ keyd_conf() {	# AUTH START PSK PAD_TS
 	printf '\t\tremote_addrs = 192.0.2.2\n'
 	printf '\t\tproposals = aes128gcm16-prfsha256-x25519\n'
 	if [ "$auth" = psk ]; then
-		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = keyd.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = ss.example\n\t\t}\n'
+		keyd_ends psk keyd.example ss.example
 	else
-		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = %s\n' "$pki/ec256.pem"
-		printf '\t\t\tid = ec256.test.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = %s\n' "$pki/cacerts.pem"
-		printf '\t\t\tid = stranger.test.example\n\t\t}\n'
+		keyd_ends pubkey ec256.test.example stranger.test.example \
+			"$keyd_pki/ec256.pem" "$keyd_pki/cacerts.pem"
 	fi
 	printf '\t\tchildren {\n\t\t\tnet {\n\t\t\t\tlocal_ts = 10.0.0.0/24\n'
 	printf '\t\t\t\tremote_ts = 10.0.1.0/24\n\t\t\t\tesp_proposals = aes128gcm16\n'
@@ -82,10 +65,9 @@ keyd_conf() {	# AUTH START PSK PAD_TS
 		printf 'secrets {\n\tpsk {\n\t\tid = keyd.example\n\t\tid-2 = ss.example\n'
 		printf '\t\tsecret = "%s"\n\t}\n}\n' "$psk"
 	else
-		printf 'secrets {\n\tprivate-ec256 {\n\t\tfile = %s\n\t}\n}\n' "$pki/ec256.key"
+		printf 'secrets {\n\tprivate-ec256 {\n\t\tfile = %s\n\t}\n}\n' "$keyd_pki/ec256.key"
 	fi
 	} > "$d/keyd.conf"
-	"$KEYD" --check -f "$d/keyd.conf" || fail "keyd --check refused its config"
 }
 
 # charon's side: AUTH psk|cert (cert: the stranger's, below other-ca),
@@ -94,22 +76,18 @@ ss_conf() {	# AUTH PSK REMOTE_TS
 	local auth=$1 psk=$2 rts=$3
 	rm -rf "$d/sw"
 	mkdir -p "$d/sw/x509" "$d/sw/x509ca" "$d/sw/private"
-	cp "$pki/stranger.pem" "$d/sw/x509/"
-	cp "$pki/stranger.key" "$d/sw/private/"
-	cp "$pki/ca.pem" "$d/sw/x509ca/"
+	cp "$keyd_pki/stranger.pem" "$d/sw/x509/"
+	cp "$keyd_pki/stranger.key" "$d/sw/private/"
+	cp "$keyd_pki/ca.pem" "$d/sw/x509ca/"
 	{
 	printf 'connections {\n\tkeyd {\n\t\tversion = 2\n\t\tlocal_addrs = 192.0.2.2\n'
 	printf '\t\tremote_addrs = 192.0.2.1\n'
 	printf '\t\tproposals = aes128gcm16-prfsha256-curve25519\n'
 	if [ "$auth" = psk ]; then
-		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = ss.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = keyd.example\n\t\t}\n'
+		keyd_ends psk ss.example keyd.example
 	else
 		printf '\t\tsend_cert = always\n'
-		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = stranger.pem\n'
-		printf '\t\t\tid = stranger.test.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = ca.pem\n'
-		printf '\t\t\tid = ec256.test.example\n\t\t}\n'
+		keyd_ends pubkey stranger.test.example ec256.test.example stranger.pem ca.pem
 	fi
 	printf '\t\tchildren {\n\t\t\tnet {\n\t\t\t\tlocal_ts = 10.0.1.1/32\n'
 	printf '\t\t\t\tremote_ts = %s\n\t\t\t\tesp_proposals = aes128gcm16\n' "$rts"
@@ -140,13 +118,8 @@ nothing_installed() {	# CASE
 bad() {	# CASE ROLE KEYD_LINE CHARON_LINE [IKE_UP]
 	local name=$1 role=$2 kline=$3 sline=$4 up=${5:-}
 	echo "=== case $name: keyd $role"
-	: > "$d/keyd.log"
 	: > "$d/charon.log"
-	pretty ns0 "keyd -d -f $d/keyd.conf"
-	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd.conf" >> "$d/keyd.log" 2>&1 &
-	keyd_pid=$!
-	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
-	wait_for 150 grep -q "keyd started" "$d/keyd.log"
+	keyd_run keyd "$ns0"
 	if [ "$role" = resp ]; then
 		sleep 0.5
 		! ss --initiate --child net --timeout 30 > "$d/initiate.out" 2>&1 ||
@@ -167,7 +140,7 @@ bad() {	# CASE ROLE KEYD_LINE CHARON_LINE [IKE_UP]
 		wait_for 20 eval "! ss --list-sas | grep -q ESTABLISHED"
 		echo "ok: $name: no IKE SA left on charon's side"
 	fi
-	stop_keyd
+	keyd_stop keyd
 	ss --terminate --ike keyd --force --timeout 5 > /dev/null 2>&1 || true
 	nothing_installed "$name, keyd stopped"
 }

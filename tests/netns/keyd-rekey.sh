@@ -18,35 +18,21 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
+. "$here/keyd-lib.bash"
 . "$here/charon-lib.bash"
-KEYD=$here/../../keyd/keyd
-[ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
 command -v iperf3 > /dev/null || fail "iperf3 is missing (scripts/setup installs it)"
 charon_require
 
 d=$(mktemp -d /tmp/keyd-rekey.XXXXXX)
-keyd_pid= iperf_pid=
-stop_keyd() {
-	[ -n "$keyd_pid" ] || return 0
-	kill "$keyd_pid" 2>/dev/null
-	wait "$keyd_pid" 2>/dev/null
-	keyd_pid=
-}
+iperf_pid=
 logs() {
 	echo "--- keyd log:"; grep -v "retransmit" "$d/keyd.log" 2>/dev/null | tail -n 60
 	echo "--- charon log:"; tail -n 40 "$d/charon.log" 2>/dev/null
 }
-cleanup_hooks=(stop_keyd "[ -z \"\$iperf_pid\" ] || kill \$iperf_pid"
-	logs diag "rm -rf $d" "${cleanup_hooks[@]}")
-
-load_nfipsec
-topo_pair
-setup_inner
-
+setup_pair keyd_stop_all "[ -z \"\$iperf_pid\" ] || kill \$iperf_pid" logs diag "rm -rf $d"
 charon_start "$ns1" "$d"
 
 PSK=rekeying-under-load
-nsas() { ip netns exec "$ns0" "$SETKEY" -D | grep -c "esp mode=" || true; }
 # XFRM counts an inbound ESP packet that fails its ICV here.
 xfrm_icv() { ip netns exec "$ns1" awk '$1 == "XfrmInStateProtoError" { print $2 }' /proc/net/xfrm_stat; }
 
@@ -131,14 +117,9 @@ phase() {	# WHO (keyd|charon)
 	}
 	EOC
 	charon_load "$d/swanctl.conf"
-	: > "$d/keyd.log"
-	pretty ns0 "keyd -d -f $d/keyd.conf"
-	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd.conf" >> "$d/keyd.log" 2>&1 &
-	keyd_pid=$!
-	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
-	wait_for 150 grep -q "keyd started" "$d/keyd.log"
+	keyd_run keyd "$ns0"
 	wait_for 60 eval "ss --list-sas | grep -q INSTALLED"
-	wait_for 10 eval "[ \$(nsas) = 2 ]"
+	wait_for 10 eval "[ \$(sa_count $ns0) = 2 ]"
 	before=$(stat "$ns0" InNoStates)
 	icv=$(stat "$ns0" InIcvError) perr=$(xfrm_icv)
 
@@ -162,7 +143,7 @@ phase() {	# WHO (keyd|charon)
 		assert "$(grep -c 'IKE SA rekeyed by the peer' "$d/keyd.log") >= 1" \
 			"charon rekeyed the IKE SA, keyd answered"
 	fi
-	wait_for 10 eval "[ \$(nsas) = 2 ]"
+	wait_for 10 eval "[ \$(sa_count $ns0) = 2 ]"
 	echo "ok: $who rekeys: nfipsec holds one SA pair, the old ones are gone"
 	assert "$(stat "$ns0" InNoStates) == $before" "$who rekeys: no ESP for a deleted SA"
 	assert "$(stat "$ns0" InIcvError) == $icv" "$who rekeys: no ICV failure on nfipsec"
@@ -170,9 +151,9 @@ phase() {	# WHO (keyd|charon)
 	assert "$(ss --list-sas | grep -c ESTABLISHED) == 1" "$who rekeys: charon holds one IKE SA"
 	assert "$(grep -c 'peer alive' "$d/keyd.log") >= 1" "$who rekeys: liveness checks answered"
 
-	stop_keyd
+	keyd_stop keyd
 	wait_for 20 eval "! ss --list-sas | grep -q keyd"
-	assert "$(nsas) == 0" "$who rekeys: keyd's Delete emptied both sides"
+	assert "$(sa_count "$ns0") == 0" "$who rekeys: keyd's Delete emptied both sides"
 }
 
 phase keyd

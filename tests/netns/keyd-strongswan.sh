@@ -25,33 +25,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 XFER_BYTES=${XFER_BYTES:-524288}	# TCG: each cell negotiates as well
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
+. "$here/keyd-lib.bash"
 . "$here/charon-lib.bash"
-KEYD=$here/../../keyd/keyd
-[ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
 charon_require
 
 d=$(mktemp -d /tmp/keyd-ss.XXXXXX)
-# the unit tests' PKI (keyd/tests/certs.d), made here if it is not there
-pki=$here/../../keyd/tests/certs.d
-"$here/../certs/mk-certs.sh" "$pki" 192.0.2.9:ec256 >/dev/null ||
-	fail "mk-certs.sh failed"
-keyd_pid=
-stop_keyd() {
-	[ -n "$keyd_pid" ] || return 0
-	kill "$keyd_pid" 2>/dev/null
-	wait "$keyd_pid" 2>/dev/null
-	keyd_pid=
-}
+keyd_make_pki
 logs() {
-	echo "--- keyd log:"; tail -n 40 "$d/keyd.log" 2>/dev/null
+	keyd_logs 40 keyd
 	echo "--- charon log:"; tail -n 60 "$d/charon.log" 2>/dev/null
 }
-cleanup_hooks=(stop_keyd logs diag "rm -rf $d" "${cleanup_hooks[@]}")
-
-load_nfipsec
-topo_pair
-setup_inner
-
+setup_pair keyd_stop_all logs diag "rm -rf $d"
 charon_start "$ns1" "$d"
 
 # What both kernels hold, when traffic did not pass.
@@ -70,13 +54,10 @@ PSK=keyd-and-strongswan-share-this
 # With certificates charon's come from its swanctl directory ($d/sw).
 keyd_auth() {	# AUTH
 	if [ "$1" = psk ]; then
-		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = keyd.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = ss.example\n\t\t}\n'
+		keyd_ends psk keyd.example ss.example
 	else
-		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = %s\n' "$pki/ec256.pem"
-		printf '\t\t\tid = ec256.test.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = %s\n' "$pki/cacerts.pem"
-		printf '\t\t\tid = rsa.test.example\n\t\t}\n'
+		keyd_ends pubkey ec256.test.example rsa.test.example \
+			"$keyd_pki/ec256.pem" "$keyd_pki/cacerts.pem"
 	fi
 }
 keyd_secrets() {	# AUTH
@@ -84,18 +65,14 @@ keyd_secrets() {	# AUTH
 		printf 'secrets {\n\tpsk {\n\t\tid = keyd.example\n\t\tid-2 = ss.example\n'
 		printf '\t\tsecret = "%s"\n\t}\n}\n' "$PSK"
 	else
-		printf 'secrets {\n\tprivate-ec256 {\n\t\tfile = %s\n\t}\n}\n' "$pki/ec256.key"
+		printf 'secrets {\n\tprivate-ec256 {\n\t\tfile = %s\n\t}\n}\n' "$keyd_pki/ec256.key"
 	fi
 }
 ss_auth() {	# AUTH
 	if [ "$1" = psk ]; then
-		printf '\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = ss.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = keyd.example\n\t\t}\n'
+		keyd_ends psk ss.example keyd.example
 	else
-		printf '\t\tlocal {\n\t\t\tauth = pubkey\n\t\t\tcerts = rsa.pem\n'
-		printf '\t\t\tid = rsa.test.example\n\t\t}\n'
-		printf '\t\tremote {\n\t\t\tauth = pubkey\n\t\t\tcacerts = ca.pem\n'
-		printf '\t\t\tid = ec256.test.example\n\t\t}\n'
+		keyd_ends pubkey rsa.test.example ec256.test.example rsa.pem ca.pem
 	fi
 }
 ss_secrets() {	# AUTH
@@ -105,11 +82,8 @@ ss_secrets() {	# AUTH
 }
 
 cell() {	# ROLE[-cert] MODE INNER OUTER
-	local role=${1%-cert} auth=psk mode=$2 fi=$3 fo=$4 o0 o1 a0 a1 pl start=none p p0
+	local role=${1%-cert} auth=psk mode=$2 fi=$3 fo=$4 pl start=none p p0
 	[ "$1" = "$role" ] || auth=pubkey
-	echo "=== cell keyd-$1 $mode v$fi-in-v$fo"
-	o0=$(outer_addr 0 "$fo"); o1=$(outer_addr 1 "$fo")
-	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
 	pl=$(plen "$fi")
 	[ "$role" = init ] && start=start
 	cat > "$d/keyd.conf" <<-EOC
@@ -155,29 +129,22 @@ cell() {	# ROLE[-cert] MODE INNER OUTER
 	if [ "$auth" = pubkey ]; then
 		# swanctl loads credentials from its directory's x509*/private
 		mkdir -p "$d/sw/x509" "$d/sw/x509ca" "$d/sw/private"
-		cp "$pki/rsa.pem" "$d/sw/x509/"
-		cp "$pki/ca.pem" "$d/sw/x509ca/"
-		cp "$pki/rsa.key" "$d/sw/private/"
+		cp "$keyd_pki/rsa.pem" "$d/sw/x509/"
+		cp "$keyd_pki/ca.pem" "$d/sw/x509ca/"
+		cp "$keyd_pki/rsa.key" "$d/sw/private/"
 		cp "$d/swanctl.conf" "$d/sw/"
 		charon_load "$d/sw/swanctl.conf" "$d/sw"
 	else
 		charon_load "$d/swanctl.conf"
 	fi
-	"$KEYD" --check -f "$d/keyd.conf" || fail "keyd --check refused its config"
-	pretty ns0 "keyd -d -f $d/keyd.conf"
-	: > "$d/keyd.log"
-	ip netns exec "$ns0" "$KEYD" -d -f "$d/keyd.conf" >> "$d/keyd.log" 2>&1 &
-	keyd_pid=$!
-	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
-	wait_for 150 grep -q "keyd started" "$d/keyd.log"
+	keyd_run keyd "$ns0"
 	if [ "$role" = resp ]; then
 		sleep 0.5
 		ss --initiate --child net --timeout 60 || fail "charon could not initiate"
 	fi
 	wait_for 60 eval "ss --list-sas | grep -q INSTALLED"
 	ss --list-sas
-	ip netns exec "$ns0" "$SETKEY" -D | grep -c "esp mode=" | grep -qx 2 ||
-		fail "nfipsec does not hold an SA pair"
+	[ "$(sa_count "$ns0")" = 2 ] || fail "nfipsec does not hold an SA pair"
 	grep -q "IKE_AUTH.*established" "$d/keyd.log" ||
 		fail "keyd logged no IKE_AUTH"
 	if [ "$auth" = pubkey ]; then
@@ -187,10 +154,8 @@ cell() {	# ROLE[-cert] MODE INNER OUTER
 
 	p0=$(ip netns exec "$ns0" awk '$1 == "OutPackets" || $1 == "InPackets" { s += $2 } END { print s + 0 }' \
 		/proc/net/nfipsec_stat)
-	n0 ping -q -c 2 -i 0.2 -W 2 -I "$a0" "$a1" || { cell_diag; fail "ping $a0 -> $a1"; }
-	n1 ping -q -c 2 -i 0.2 -W 2 -I "$a1" "$a0" || { cell_diag; fail "ping $a1 -> $a0"; }
-	xfer "$ns0" "$a0" "$ns1" "$a1"
-	xfer "$ns1" "$a1" "$ns0" "$a0"
+	ping_pair "$a0" "$a1" || { cell_diag; fail "ping $a0 <-> $a1"; }
+	xfer_pair "$a0" "$a1"
 	p=$(ip -n "$ns1" -s xfrm state | sed -n 's/.*(bytes), \([0-9]*\)(packets).*/\1/p' |
 		awk '{ s += $1 } END { print s + 0 }')
 	assert "$p >= 500" "keyd-$1 $mode v$fi: XFRM carried $p packets both ways"
@@ -199,13 +164,11 @@ cell() {	# ROLE[-cert] MODE INNER OUTER
 	assert "$p - $p0 >= 500" "keyd-$1 $mode v$fi: nfipsec carried $((p - p0)) packets both ways"
 
 	# keyd's Delete takes charon's side down too.
-	stop_keyd
+	keyd_stop keyd
 	wait_for 20 eval "! ss --list-sas | grep -q keyd"
 	assert "$(ip -n "$ns1" xfrm state | grep -c '^src')  == 0" \
 		"keyd-$1 $mode v$fi: the Delete removed charon's SAs"
-	if ip netns exec "$ns0" "$SETKEY" -D | grep -q "esp mode="; then
-		fail "keyd left SAs in nfipsec"
-	fi
+	[ "$(sa_count "$ns0")" = 0 ] || fail "keyd left SAs in nfipsec"
 	ip netns exec "$ns0" "$SETKEY" -F
 	ip netns exec "$ns0" "$SETKEY" -FP
 }

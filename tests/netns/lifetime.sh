@@ -21,11 +21,7 @@ PY="/usr/bin/python3 $here/lifetime.py"
 
 load_nfipsec
 topo_pair
-cap=/tmp/lifetime-$$.pcap
-ip netns exec "$ns1" tcpdump -i veth1 -n -U -w "$cap" 2>/dev/null &
-tcpdump_pid=$!
-cleanup_hooks+=("kill $tcpdump_pid 2>/dev/null; rm -f $cap")
-wait_for 10 test -s "$cap"
+capture_start wire "$ns1" veth1
 
 for kind in packets bytes usetime; do
 	expired=$(stat "$ns0" OutStateExpired)
@@ -37,10 +33,9 @@ for kind in packets bytes usetime; do
 	fi
 done
 
-sleep 1
-kill "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null || true
-esp=$(tcpdump -r "$cap" -n esp 2>/dev/null | wc -l)
-clear=$(tcpdump -r "$cap" -n 'udp port 9' 2>/dev/null | wc -l)
+capture_stop wire
+esp=$(capture_count wire esp)
+clear=$(capture_count wire 'udp port 9')
 assert "$esp >= 20" "the capture saw the SAs' ESP ($esp packets)"
 assert "$clear == 0" "and no plaintext datagram, before or after expiry"
 echo "lifetime.sh: PASS"

@@ -29,7 +29,7 @@ load_nfipsec
 cleanup_hooks=(diag_pair "${cleanup_hooks[@]}")
 topo_pair
 setup_inner
-mac0=$(ip -n "$ns0" -br link show veth0 | awk '{print $3}')
+mac0=$(mac "$ns0" veth0)
 # Removing OLD must leave NEW (a secondary address of the same subnet).
 n0 sysctl -qw net.ipv4.conf.veth0.promote_secondaries=1
 n0 ip addr add 192.0.2.11/24 dev veth0

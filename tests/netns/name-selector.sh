@@ -16,24 +16,19 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 PY=/usr/bin/python3
 PFKEY="$PY $here/pfkey_client.py"
 KEY=0x$(printf '%02x' $(seq 0 19))	# pfkey_client.py's KEY_GCM
 
 load_nfipsec
 cleanup_hooks=(diag "${cleanup_hooks[@]}")
-ip netns add "$ns0"; ip netns add "$ns1"; ip netns add "$ns2"
-for n in "$ns0" "$ns1" "$ns2"; do ip -n "$n" link set lo up; done
-ip link add veth0 netns "$ns0" type veth peer name veth1 netns "$ns1"
-ip link add veth2 netns "$ns0" type veth peer name veth3 netns "$ns2"
+netns_add "$ns0" "$ns1" "$ns2"
+veth_add "$ns0" veth0 "$ns1" veth1
+veth_add "$ns0" veth2 "$ns2" veth3
 n0 ip addr add 192.0.2.1/24 dev veth0
 n1 ip addr add 192.0.2.2/24 dev veth1
 n0 ip addr add 198.51.100.1/24 dev veth2
 n2 ip addr add 198.51.100.2/24 dev veth3
-for l in "$ns0 veth0" "$ns1 veth1" "$ns0 veth2" "$ns2 veth3"; do
-	set -- $l; ip -n "$1" link set "$2" up
-done
 
 # A peer: its two SAs and "everything to and from ns0 is ESP".
 key_peer() {	# NS ME ALICE SPI_OUT SPI_IN

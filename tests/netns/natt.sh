@@ -19,7 +19,6 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 PY=/usr/bin/python3
 PFKEY="$PY $here/pfkey_client.py"
 UDP="$PY $here/natt_udp.py"
@@ -30,10 +29,9 @@ AEAD=(aead 'rfc4106(gcm(aes))' "$KEY" 128)
 load_nfipsec
 cleanup_hooks=(diag "${cleanup_hooks[@]}")
 
-ip netns add "$ns0"; ip netns add "$ns1"; ip netns add "$ns2"
-for n in "$ns0" "$ns1" "$ns2"; do ip -n "$n" link set lo up; done
-ip link add veth0 netns "$ns0" type veth peer name n2a netns "$ns2"
-ip link add veth1 netns "$ns1" type veth peer name n2b netns "$ns2"
+netns_add "$ns0" "$ns1" "$ns2"
+veth_add "$ns0" veth0 "$ns2" n2a
+veth_add "$ns1" veth1 "$ns2" n2b
 n0 ip addr add 10.0.1.1/24 dev veth0
 n0 ip addr add fd10::1/64 dev veth0 nodad
 n0 ip addr add 10.9.0.1/32 dev lo
@@ -44,9 +42,6 @@ n2 ip addr add fd20::fe/64 dev n2b nodad
 n1 ip addr add 192.0.2.2/24 dev veth1
 n1 ip addr add fd20::2/64 dev veth1 nodad
 n1 ip addr add 10.9.1.1/32 dev lo
-for l in "$ns0 veth0" "$ns2 n2a" "$ns2 n2b" "$ns1 veth1"; do
-	set -- $l; ip -n "$1" link set "$2" up
-done
 n0 ip route add default via 10.0.1.254
 n0 ip route add 10.9.1.1/32 via 10.0.1.254 src 10.9.0.1
 n0 ip -6 route add default via fd10::fe

@@ -19,14 +19,9 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
-CRAFT=$here/esp_craft.py
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
-load_nfipsec
-cleanup_hooks=(diag "${cleanup_hooks[@]}")
-topo_pair
-setup_inner
-mac0=$(ip -n "$ns0" -br link show veth0 | awk '{print $3}')
+setup_pair diag
+mac0=$(mac "$ns0" veth0)
 
 ek=$(k 16 1) ak=$(k 32 100)
 cat > /tmp/neg.0 <<EOF
@@ -54,27 +49,11 @@ esp() {		# esp SPI SEQ [options]: ICMP 192.0.2.2 -> .1 in ESP
 	craft esp veth1 "$mac0" 192.0.2.2 192.0.2.1 --spi "$spi" --seq "$seq" \
 		--ekey "$ek" --akey "$ak" "$@"
 }
-# expect NAME CMD...: CMD makes counter NAME of ns0 go up by exactly one.
-expect() {
-	local name=$1 before after; shift
-	before=$(stat "$ns0" "$name")
-	"$@"
-	wait_for 5 above "$before" stat "$ns0" "$name"
-	sleep 0.3
-	after=$(stat "$ns0" "$name")
-	assert "$after == $before + 1" "$name counted it ($before -> $after)"
-}
 
 # 1. Replay: capture an ESP packet XFRM sends, then send it again.
-n1 timeout 60 tcpdump -q -n -i veth1 -c 1 -w /tmp/neg.pcap 'esp and dst 192.0.2.1' 2> /dev/null &
-dump=$!
-for i in $(seq 30); do	# until tcpdump, slow to start, has seen one
-	ip netns exec "$ns1" ping -q -c 1 -W 1 192.0.2.1 > /dev/null || true
-	kill -0 $dump 2> /dev/null || break
-	sleep 0.5
-done
-wait $dump || fail "no ESP packet captured"
-expect InStateSeqError craft replay veth1 /tmp/neg.pcap
+capture_start esp "$ns1" veth1 -c 1 'esp and dst 192.0.2.1'
+capture_await esp ip netns exec "$ns1" ping -q -c 1 -W 1 192.0.2.1
+expect InStateSeqError craft replay veth1 "$(capture_file esp)"
 # A crafted packet scapy builds right is accepted: the key and layout are
 # the real ones, so each refusal below is for its one defect.
 p=$(in_pkts 0x2001)
@@ -107,20 +86,15 @@ expect InSelectorMismatch craft esp veth1 "$mac0" 10.0.9.9 10.0.0.1 \
 	--spi 0x3001 --seq 2 --ekey "$ek" --akey "$ak" --tunnel 192.0.2.2 192.0.2.1
 
 # 7. The SA goes away under a PROTECT flow: not one packet in clear.
-pretty ns1 "tcpdump -i veth1 'icmp and src 192.0.2.1'"
-ip netns exec "$ns1" timeout 60 tcpdump -q -n -i veth1 -w /tmp/neg-clear.pcap \
-	'icmp and src 192.0.2.1' 2> /tmp/neg-clear.err &
-dump=$!
-wait_for 20 grep -q listening /tmp/neg-clear.err
+capture_start clear "$ns1" veth1 'icmp and src 192.0.2.1'
 ip netns exec "$ns0" ping -q -i 0.05 -w 3 192.0.2.2 > /dev/null 2>&1 &
 flow=$!
 sleep 1
 echo "delete 192.0.2.1 192.0.2.2 esp 0x2002;" > /tmp/neg.del
 n0 "$SETKEY" -f /tmp/neg.del
 wait $flow || true
-sleep 0.5
-kill -INT $dump; wait $dump || true
-clear=$(tcpdump -n -r /tmp/neg-clear.pcap 2> /dev/null | wc -l)
+capture_stop clear
+clear=$(capture_count clear)
 assert "$clear == 0" "no ICMP left ns0 in clear after the SA was deleted ($clear)"
 dropped=$(( $(stat "$ns0" OutNoStates) + $(stat "$ns0" OutAcquireDrop) ))
 assert "$dropped > 0" "the packets without an SA were dropped and counted ($dropped)"

@@ -21,7 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 XFER_BYTES=${XFER_BYTES:-262144}
 . "$here/ipsec-lib.bash"	# SETKEY, TCPXFER, xfer, pkts_nfipsec
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 confs=$here/../setkey
 command -v tcpdump >/dev/null || { echo "SKIP: no tcpdump"; exit 77; }
 
@@ -37,34 +36,30 @@ n1 ip route add 198.51.100.1/32 via 192.0.2.1 src 203.0.113.1
 n0 ip -6 route add 2001:db8:2::1/128 via 2001:db8::2 src 2001:db8:1::1
 n1 ip -6 route add 2001:db8:1::1/128 via 2001:db8::1 src 2001:db8:2::1
 
-# both CAP FILTER: the packets of both sides' captures that match FILTER.
-both() { tcpdump -n -r "$1.0" "$2"; tcpdump -n -r "$1.1" "$2"; } 2>/dev/null
+# both FILTER: the packets of both sides' captures that match FILTER.
+both() { capture_read out0 "$1"; capture_read out1 "$1"; }
 
 # case NAME PROTO SPI_IN0 SPI_IN1 ADDR0 ADDR1
 one_case() {
-	local name=$1 proto=$2 in0=$3 in1=$4 a0=$5 a1=$6 p6= cap=/tmp/sk-fbsd.pcap
+	local name=$1 proto=$2 in0=$3 in1=$4 a0=$5 a1=$6 p6=
 	echo "=== $name"
 	n0 "$SETKEY" -f "$confs/$name.ns0.conf"
 	n1 "$SETKEY" -f "$confs/$name.ns1.conf"
 	case $a0 in *:*) p6=-6 ;; esac
 	# What each side puts on the wire (-Q out: a decapsulated packet
 	# handed back to the stack shows up as input on the same device).
-	ip netns exec "$ns0" tcpdump -n -U -i veth0 -Q out -w "$cap.0" 2>/dev/null &
-	local dump0=$!
-	ip netns exec "$ns1" tcpdump -n -U -i veth1 -Q out -w "$cap.1" 2>/dev/null &
-	local dump1=$!
-	sleep 1
+	capture_start out0 "$ns0" veth0 -Q out
+	capture_start out1 "$ns1" veth1 -Q out
 	n0 ping $p6 -c 3 -i 0.2 -W 2 -I "$a0" "$a1"
 	n1 ping $p6 -c 3 -i 0.2 -W 2 -I "$a1" "$a0"
 	xfer "$ns0" "$a0" "$ns1" "$a1"
-	sleep 0.5
-	kill "$dump0" "$dump1"; wait "$dump0" "$dump1" 2>/dev/null || true
+	capture_stop out0 out1
 	local p0 p1 wire clear
 	p1=$(pkts_nfipsec "$ns1" "$in1"); p0=$(pkts_nfipsec "$ns0" "$in0")
 	assert "${p1:-0} >= 6" "$name: ns1's inbound SA $in1 counted $p1 packets"
 	assert "${p0:-0} >= 6" "$name: ns0's inbound SA $in0 counted $p0 packets"
-	wire=$(both "$cap" "$proto" | wc -l)
-	clear=$(both "$cap" "icmp or icmp6 or tcp" |
+	wire=$(both "$proto" | wc -l)
+	clear=$(both "icmp or icmp6 or tcp" |
 		grep -v -e 'neighbor' -e 'router' -e 'multicast listener' -c || true)
 	assert "$wire >= 12" "$name: $wire $proto packets on the wire"
 	assert "$clear == 0" "$name: no plaintext ICMP or TCP on the wire ($clear)"

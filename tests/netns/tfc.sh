@@ -18,9 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
 
-load_nfipsec
-topo_pair
-setup_inner
+setup_pair diag
 key_xfrm 1 gcm128 tunnel 4 4 0x7302 0x7301
 
 cat > /tmp/tfc.conf <<EOF
@@ -33,21 +31,16 @@ spdadd 10.0.1.1/32 10.0.0.1/32 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/re
 EOF
 n0 "$SETKEY" -f /tmp/tfc.conf || fail "setkey refused -tfc on a tunnel SA"
 
-cap=/tmp/tfc-$$.pcap
-ip netns exec "$ns1" tcpdump -i veth1 -n -U -w "$cap" esp 2>/dev/null &
-tcpdump_pid=$!
-cleanup_hooks+=("kill $tcpdump_pid 2>/dev/null; rm -f $cap")
-sleep 1
+capture_start tfc "$ns1" veth1 esp
 
 for size in 16 200 400; do
 	n0 ping -c 2 -W 5 -s $size -I 10.0.0.1 10.0.1.1 > /dev/null ||
 		fail "ping -s $size through the padded SA"
 done
-sleep 1
-kill "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null || true
+capture_stop tfc
 
 # IP total lengths of ESP packets, each way.
-lens() { tcpdump -r "$cap" -n -v "src $1" 2>/dev/null | sed -n 's/.*, length \([0-9]*\)).*/\1/p' | sort -n | uniq; }
+lens() { capture_read tfc -v "src $1" | sed -n 's/.*, length \([0-9]*\)).*/\1/p' | sort -n | uniq; }
 out=$(lens 192.0.2.1)
 back=$(lens 192.0.2.2)
 echo "ESP lengths ns0->ns1: $(echo $out); ns1->ns0: $(echo $back)"

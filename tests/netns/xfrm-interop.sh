@@ -28,36 +28,17 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
 . "$here/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
-load_nfipsec
-cleanup_hooks=(diag "${cleanup_hooks[@]}")
-topo_pair
-setup_inner
+setup_pair diag
 
 # One cell: key both ends, move traffic, read both ends' counters.
 cell() {	# ALG MODE INNER OUTER
-	local alg=$1 mode=$2 fi=$3 fo=$4 a0 a1 o0 o1 p
-	echo "=== cell $alg $mode v$fi-in-v$fo"
-	o0=$(outer_addr 0 "$fo"); o1=$(outer_addr 1 "$fo")
-	a0=$(inner_addr 0 "$mode" "$fi"); a1=$(inner_addr 1 "$mode" "$fi")
+	local alg=$1 mode=$2 fi=$3 fo=$4
 	key_nfipsec 0 "$alg" "$mode" "$fi" "$fo" 0x1001 0x1002
 	key_xfrm 1 "$alg" "$mode" "$fi" "$fo" 0x1002 0x1001
-
-	n0 ping -q -c 2 -i 0.2 -W 2 -I "$a0" "$a1"
-	n1 ping -q -c 2 -i 0.2 -W 2 -I "$a1" "$a0"
-	xfer "$ns0" "$a0" "$ns1" "$a1"
-	xfer "$ns1" "$a1" "$ns0" "$a0"
-
-	# ns0 -> ns1 is SPI 0x1001, ns1 -> ns0 is 0x1002.
-	p=$(pkts_xfrm "$ns1" "$o0" "$o1" 0x1001)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: XFRM decrypted $p packets nfipsec sent"
-	p=$(pkts_nfipsec "$ns0" 0x1001)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: nfipsec encrypted $p packets"
-	p=$(pkts_xfrm "$ns1" "$o1" "$o0" 0x1002)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: XFRM encrypted $p packets"
-	p=$(pkts_nfipsec "$ns0" 0x1002)
-	assert "${p:-0} >= 1000" "$alg $mode v$fi/v$fo: nfipsec decrypted $p packets"
+	ping_pair "$a0" "$a1"
+	xfer_pair "$a0" "$a1"
+	assert_xfrm_ends esp "$alg $mode v$fi/v$fo"
 	ip netns exec "$ns0" awk '$2 != 0' /proc/net/nfipsec_stat | tr '\n' ' '; echo
 }
 

@@ -22,8 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
 OPS=${ROBUST_CHURN_OPS:-10000}
 SETKEY=${SETKEY:-$here/../../keyd/setkey/setkey}
-work=$(mktemp -d) dumps=()
-nsname() { [ "$1" = 0 ] && echo "$ns0" || echo "$ns1"; }
+work=$(mktemp -d)
 cleanup_hooks+=("kill \$(jobs -p) \$(cat $work/srv.pid 2>/dev/null) 2>/dev/null; rm -rf $work")
 
 load_nfipsec
@@ -56,12 +55,8 @@ pkts_out() {	# ESP packets ns0 sent (OutPackets counts the inner ones)
 
 # What each side puts on the wire: its egress (-Q out). A receiver's
 # capture also shows the decapsulated packets nfipsec reinjects.
-for s in 0 1; do
-	ip netns exec "$(nsname $s)" tcpdump -n -U -Q out -i veth$s -w "$work/clear.$s.pcap" \
-		'ip and host 192.0.2.1 and host 192.0.2.2 and not esp' 2> "$work/tcpdump.$s.err" &
-	dumps+=($!)
-	wait_for 120 grep -q listening "$work/tcpdump.$s.err"
-done
+capture_start clear0 "$ns0" veth0 -Q out 'ip and host 192.0.2.1 and host 192.0.2.2 and not esp'
+capture_start clear1 "$ns1" veth1 -Q out 'ip and host 192.0.2.1 and host 192.0.2.2 and not esp'
 ip netns exec "$ns1" iperf3 -s -D -I "$work/srv.pid"
 wait_for 120 ip netns exec "$ns1" sh -c "ss -Htln | grep -q ':5201 '"
 ip netns exec "$ns0" iperf3 -c 192.0.2.2 -t 86400 -i 0 > "$work/iperf3.log" 2>&1 &
@@ -95,13 +90,9 @@ kill -0 $iperf || fail "iperf3 stopped during the churn: $(tail -n 3 "$work/iper
 before=$(pkts_out)
 wait_for 60 above "$before" pkts_out
 kill -INT $iperf; wait $iperf || true
-sleep 1
-kill -INT "${dumps[@]}"; wait "${dumps[@]}" || true
-clear=0
-for s in 0 1; do
-	clear=$((clear + $(tcpdump -n -r "$work/clear.$s.pcap" 2> /dev/null | wc -l)))
-	tcpdump -n -r "$work/clear.$s.pcap" 2> /dev/null | head -n 3
-done
+capture_stop clear0 clear1
+clear=$(($(capture_count clear0) + $(capture_count clear1)))
+[ "$clear" = 0 ] || { capture_show clear0; capture_show clear1; }
 left=$(ip netns exec "$ns0" "$SETKEY" -D | grep -c ' spi=' || true)
 echo "churn: $OPS SA operations and $relive live re-keys in ${secs}s while iperf3 ran"
 assert "$clear == 0" "no plaintext between the hosts on the wire ($clear packets)"

@@ -35,7 +35,6 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
 load_nfipsec
 cleanup_hooks=(diag_pair "${cleanup_hooks[@]}")
@@ -44,8 +43,7 @@ n0 ip addr add 2001:db8:a::1/128 dev lo nodad
 n1 ip addr add 2001:db8:c::1/128 dev lo nodad
 n0 ip -6 route add 2001:db8:c::1/128 dev veth0 src 2001:db8:a::1
 n1 ip -6 route add 2001:db8:a::1/128 dev veth1
-mac0=$(ip -n "$ns0" -br link show veth0 | awk '{print $3}')
-mac1=$(ip -n "$ns1" -br link show veth1 | awk '{print $3}')
+mac0=$(mac "$ns0" veth0) mac1=$(mac "$ns1" veth1)
 n0 ip -6 neigh replace 2001:db8::2 lladdr "$mac1" dev veth0 nud permanent
 n1 ip -6 neigh replace 2001:db8::1 lladdr "$mac0" dev veth1 nud permanent
 

@@ -43,64 +43,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${XFER_BYTES:=1048576}"	# two transfers on a loaded TCG host
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
-
-diag3() {
-	local n
-	for n in "$ns0" "$ns1" "$ns2"; do
-		echo "--- $n counters (non-zero):"
-		ip netns exec "$n" awk '$2 != 0' /proc/net/nfipsec_stat 2>/dev/null
-	done
-}
 load_nfipsec
-cleanup_hooks=(diag3 "${cleanup_hooks[@]}")
-topo_pair
-ip netns add "$ns2"
-ip -n "$ns2" link set lo up
-ip link add veth3 netns "$ns1" type veth peer name veth2 netns "$ns2"
-n1 ip addr add 10.0.2.1/24 dev veth3
-n2 ip addr add 10.0.2.2/24 dev veth2
-n1 ip addr add 2001:db8:2::1/64 dev veth3 nodad
-n2 ip addr add 2001:db8:2::2/64 dev veth2 nodad
-n1 ip link set veth3 up
-n2 ip link set veth2 up
-n1 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+cleanup_hooks=('diag_nfipsec "$ns0" "$ns1" "$ns2"' "${cleanup_hooks[@]}")
+topo_line 10.0.2 2001:db8:2
 n0 ip route add 10.0.2.0/24 via 192.0.2.2
 n0 ip -6 route add 2001:db8:2::/64 via 2001:db8::2
 n2 ip route add default via 10.0.2.1
 n2 ip -6 route add default via 2001:db8:2::1
 # Static neighbours on the outside link: every packet the laptop sends
 # from its address there is then one the captures must account for.
-mac0=$(ip -n "$ns0" -br link show veth0 | awk '{print $3}')
-mac1=$(ip -n "$ns1" -br link show veth1 | awk '{print $3}')
-n0 ip neigh replace 2001:db8::2 lladdr "$mac1" dev veth0 nud permanent
-n1 ip neigh replace 2001:db8::1 lladdr "$mac0" dev veth1 nud permanent
-n0 ip neigh replace 192.0.2.2 lladdr "$mac1" dev veth0 nud permanent
-n1 ip neigh replace 192.0.2.1 lladdr "$mac0" dev veth1 nud permanent
+neigh_pair
+mac1=$(mac "$ns1" veth1)
 
 ktun="-E null -A hmac-sha256 $(k 32 100)"
 kend="-E aes-gcm-16 $(k 20 1)"
 
-# capture NS DEV NAME: start tcpdump on what leaves by DEV, into
-# /tmp/lgh.NAME.pcap. Outbound only: a receiver's tap also sees what it
-# decapsulated and reinjected on the same device.
-capture() {
-	rm -f "/tmp/lgh.$3.pcap" "/tmp/lgh.$3.err"
-	pretty "$1" "tcpdump -i $2 -Q out -w /tmp/lgh.$3.pcap"
-	ip netns exec "$1" timeout 600 tcpdump -n -i "$2" -Q out -U -w "/tmp/lgh.$3.pcap" \
-		2> "/tmp/lgh.$3.err" &
-	eval "dump_$3=\$!"
-	wait_for 20 grep -q listening "/tmp/lgh.$3.err"
-}
-stop_capture() {	# stop_capture NAME
-	local pid
-	eval "pid=\$dump_$1"
-	sleep 1.5
-	kill -INT "$pid"; wait "$pid" || true
-}
-# count NAME FILTER: packets of capture NAME matching the pcap FILTER.
-count() { tcpdump -n -r "/tmp/lgh.$1.pcap" "$2" 2> /dev/null | wc -l; }
+# The captures take what leaves by a device (-Q out): a receiver's tap
+# also sees what it decapsulated and reinjected on the same device.
 
 # scenario FAMILY: the whole of it over IPv6 (6) or IPv4 (4).
 scenario() {
@@ -143,12 +103,11 @@ scenario() {
 	n1 "$SETKEY" -f /tmp/lgh.1
 	n2 "$SETKEY" -f /tmp/lgh.2
 
-	capture "$ns0" veth0 wan
-	capture "$ns1" veth3 lan
+	capture_start wan "$ns0" veth0 -Q out
+	capture_start lan "$ns1" veth3 -Q out
 	n0 ping $six -q -c 3 -i 0.2 -W 2 "$H"
 	xfer "$ns0" "$L" "$ns2" "$H"
-	stop_capture wan
-	stop_capture lan
+	capture_stop wan lan
 	local p
 	p=$(pkts_nfipsec "$ns1" "${t}01")
 	assert "${p:-0} >= 100" "the gateway decapsulated $p packets from the laptop's tunnel"
@@ -159,24 +118,24 @@ scenario() {
 	# encryption the tunnelled packet's own header follows ESP's 8 bytes.
 	local all esp frag inner other
 	if [ "$f" = 6 ]; then
-		all=$(count wan "ip6 src $L")
-		esp=$(count wan "ip6 src $L and ip6 dst $G and ip6[6] == 50")
-		frag=$(count wan "ip6 src $L and ip6 dst $G and ip6[6] == 44")
-		inner=$(count wan "ip6 src $L and ip6 dst $G and ip6[6] == 50 and ip6[54] == 50")
+		all=$(capture_count wan "ip6 src $L")
+		esp=$(capture_count wan "ip6 src $L and ip6 dst $G and ip6[6] == 50")
+		frag=$(capture_count wan "ip6 src $L and ip6 dst $G and ip6[6] == 44")
+		inner=$(capture_count wan "ip6 src $L and ip6 dst $G and ip6[6] == 50 and ip6[54] == 50")
 	else
-		all=$(count wan "ip src $L")
-		esp=$(count wan "ip src $L and ip dst $G and ip proto 50 and ip[6:2] & 0x1fff == 0")
-		frag=$(count wan "ip src $L and ip dst $G and ip proto 50 and ip[6:2] & 0x1fff != 0")
-		inner=$(count wan "ip src $L and ip dst $G and ip proto 50 and ip[6:2] & 0x1fff == 0 and ip[37] == 50")
+		all=$(capture_count wan "ip src $L")
+		esp=$(capture_count wan "ip src $L and ip dst $G and ip proto 50 and ip[6:2] & 0x1fff == 0")
+		frag=$(capture_count wan "ip src $L and ip dst $G and ip proto 50 and ip[6:2] & 0x1fff != 0")
+		inner=$(capture_count wan "ip src $L and ip dst $G and ip proto 50 and ip[6:2] & 0x1fff == 0 and ip[37] == 50")
 	fi
 	echo "laptop -> gateway wire: $all packets from the laptop, $esp ESP to the gateway, $frag fragments, $inner carrying ESP"
 	assert "all >= 100 && all == esp + frag" "only ESP to the gateway left the laptop"
 	assert "inner == esp" "inside the tunnel every packet is ESP again (transport in tunnel)"
-	all=$(count lan "src $L")
+	all=$(capture_count lan "src $L")
 	if [ "$f" = 6 ]; then
-		esp=$(count lan "ip6 src $L and ip6 dst $H and ip6[6] == 50")
+		esp=$(capture_count lan "ip6 src $L and ip6 dst $H and ip6[6] == 50")
 	else
-		esp=$(count lan "ip src $L and ip dst $H and ip proto 50")
+		esp=$(capture_count lan "ip src $L and ip dst $H and ip proto 50")
 	fi
 	echo "gateway -> host wire: $all packets from the laptop's address, $esp ESP to the host"
 	assert "all >= 100 && all == esp" "the gateway forwards to the host only ESP from the laptop's address"
@@ -192,12 +151,12 @@ scenario() {
 
 	echo "--- negative: the gateway without its FWD policy"
 	before=$(stat "$ns1" InSelectorMismatch)
-	capture "$ns1" veth3 lan
+	capture_start lan "$ns1" veth3 -Q out
 	n1 "$SETKEY" -c <<< "spddelete $L/$pl $LAN esp -P fwd;"
 	! n0 ping $six -q -c 2 -i 0.2 -W 1 "$H" || fail "ping went through without the FWD policy"
-	stop_capture lan
+	capture_stop lan
 	assert "$(stat "$ns1" InSelectorMismatch) - before >= 2" "the gateway dropped what the tunnel carried (InSelectorMismatch)"
-	assert "$(count lan "src $L") == 0" "nothing from the laptop reached the LAN"
+	assert "$(capture_count lan "src $L") == 0" "nothing from the laptop reached the LAN"
 	n1 "$SETKEY" -c <<< "spdadd $L/$pl $LAN esp -P fwd ipsec esp/tunnel/$L-$G/require;"
 	n0 ping $six -q -c 2 -i 0.2 -W 2 "$H"
 
@@ -252,17 +211,17 @@ except socket.timeout:
     print(0)" > "$4" &
 	wait_for 30 test -e "$4.ready"
 }
-capture "$ns1" veth1 wanin
+capture_start wanin "$ns1" veth1 -Q out
 udp_recv "$ns0" 192.0.2.1 5000 /tmp/lgh.r5000; r=$!
 n2 /usr/bin/python3 -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b'f' * 3000, ('192.0.2.1', 5000))"
 wait $r
-stop_capture wanin
+capture_stop wanin
 assert "$(cat /tmp/lgh.r5000) == 3000" "3000 bytes in fragments from the host arrived whole through the tunnel"
-assert "$(count wanin 'ip src 10.0.2.2') == 0" "none of it left the gateway in clear"
-assert "$(count wanin 'ip src 192.0.2.2 and ip proto 50') >= 2" "the tunnel's ESP packet left the gateway in fragments"
+assert "$(capture_count wanin 'ip src 10.0.2.2') == 0" "none of it left the gateway in clear"
+assert "$(capture_count wanin 'ip src 192.0.2.2 and ip proto 50') >= 2" "the tunnel's ESP packet left the gateway in fragments"
 p=$(pkts_nfipsec "$ns1" 0x4302)
 assert "${p:-0} == 1" "the gateway protected the reassembled datagram as one packet"
 
@@ -281,24 +240,24 @@ if '$1' == 'second':
 sendp([Ether(dst='$mac1') / f for f in fs], iface='veth0', verbose=False)"
 }
 b0=$(stat "$ns1" InBypass)
-capture "$ns1" veth3 lan
+capture_start lan "$ns1" veth3 -Q out
 udp_recv "$ns2" 10.0.2.2 6000 /tmp/lgh.r6000; r=$!
 frags all
 wait $r
-stop_capture lan
+capture_stop lan
 if [ "$(cat /tmp/lgh.r6000)" != 2500 ]; then
-	tcpdump -n -r /tmp/lgh.lan.pcap
+	capture_show lan
 	for n in "$ns1" "$ns2"; do ip netns exec "$n" grep ^Ip: /proc/net/snmp; done
 fi
 assert "$(cat /tmp/lgh.r6000) == 2500" "a fragmented datagram to the BYPASS port arrived whole"
 assert "$(stat "$ns1" InBypass) - b0 == 1" "one BYPASS decision, on the reassembled datagram"
 reasm() { ip netns exec "$ns1" awk '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) n[$i] = i; h = 1 } else print $n["ReasmFails"] }' /proc/net/snmp; }
 f0=$(reasm) b0=$(stat "$ns1" InBypass)
-capture "$ns1" veth3 lan
+capture_start lan "$ns1" veth3 -Q out
 frags second
 wait_for 15 above "$f0" reasm
-stop_capture lan
+capture_stop lan
 echo "ok: the lone non-initial fragment was dropped when reassembly timed out (ReasmFails $f0 -> $(reasm))"
-assert "$(count lan 'src 192.0.2.1') == 0" "it never reached the LAN"
+assert "$(capture_count lan 'src 192.0.2.1') == 0" "it never reached the LAN"
 assert "$(stat "$ns1" InBypass) == b0" "and never reached the SPD"
 echo "PASS"

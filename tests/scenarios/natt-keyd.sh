@@ -31,9 +31,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 XFER_BYTES=${XFER_BYTES:-262144}	# TCG: four transfers a cell
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
+. "$here/../netns/keyd-lib.bash"
 . "$here/../netns/charon-lib.bash"
-KEYD=$here/../../keyd/keyd
-[ -x "$KEYD" ] || fail "build keyd/keyd first (make -C keyd)"
 charon_require
 PSK=keyd-behind-a-nat
 KEEPALIVE=3	# s: short, so the wire shows some within a cell
@@ -48,46 +47,26 @@ KEEPALIVE=3	# s: short, so the wire shows some within a cell
 REPLAY=1024
 
 d=$(mktemp -d /tmp/natt-keyd.XXXXXX)
-pid0= pid2= dump=
-stop_keyd() {	# 0|2
-	local v=pid$1
-	[ -n "${!v}" ] || return 0
-	kill "${!v}" 2>/dev/null
-	wait "${!v}" 2>/dev/null
-	eval "pid$1="
-}
-stop_dump() {
-	[ -n "$dump" ] || return 0
-	sleep 0.5	# tcpdump writes what it has caught
-	kill "$dump" 2>/dev/null
-	wait "$dump" 2>/dev/null
-	dump=
-}
 logs() {
-	echo "--- ns0 keyd log:"; tail -n 40 "$d/keyd0.log" 2>/dev/null
-	echo "--- ns2 keyd log:"; tail -n 40 "$d/keyd2.log" 2>/dev/null
+	keyd_logs 40 keyd0 keyd2
 	echo "--- charon log:"; grep -E "NAT|mapping|updat|IKE_SA|CHILD_SA" "$d/charon.log" 2>/dev/null | tail -n 40
 	echo "--- ns0 SAD:"; ip netns exec "$ns0" "$SETKEY" -D 2>/dev/null | head -30
 	echo "--- ns2 SAD / XFRM:"; ip netns exec "$ns2" "$SETKEY" -D 2>/dev/null | head -30
 	ip -n "$ns2" -s xfrm state 2>/dev/null | head -30
 	echo "--- ns1 conntrack:"; ip netns exec "$ns1" cat /proc/net/nf_conntrack 2>/dev/null
 }
-cleanup_hooks=(stop_dump "stop_keyd 0" "stop_keyd 2" logs "rm -rf $d" "${cleanup_hooks[@]}")
+cleanup_hooks=(keyd_stop_all logs "rm -rf $d" "${cleanup_hooks[@]}")
 
 load_nfipsec
-ip netns add "$ns0"; ip netns add "$ns1"; ip netns add "$ns2"
-for n in "$ns0" "$ns1" "$ns2"; do ip -n "$n" link set lo up; done
-ip link add veth0 netns "$ns0" type veth peer name n1a netns "$ns1"
-ip link add veth2 netns "$ns2" type veth peer name n1b netns "$ns1"
+netns_add "$ns0" "$ns1" "$ns2"
+veth_add "$ns0" veth0 "$ns1" n1a
+veth_add "$ns2" veth2 "$ns1" n1b
 n0 ip addr add 10.0.1.1/24 dev veth0
 n0 ip addr add 10.9.0.1/32 dev lo
 n1 ip addr add 10.0.1.254/24 dev n1a
 n1 ip addr add 192.0.2.254/24 dev n1b
 n2 ip addr add 192.0.2.2/24 dev veth2
 n2 ip addr add 10.9.2.1/32 dev lo
-for l in "$ns0 veth0" "$ns1 n1a" "$ns1 n1b" "$ns2 veth2"; do
-	set -- $l; ip -n "$1" link set "$2" up
-done
 n0 ip route add default via 10.0.1.254
 n0 ip route add 10.9.2.1/32 via 10.0.1.254 src 10.9.0.1
 n2 ip route add 10.9.0.1/32 dev veth2 src 10.9.2.1
@@ -111,97 +90,60 @@ esp_dropped() {
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
-# keyd_run N: check $d/keydN.conf, start keyd with it in nsN, logging to
-# $d/keydN.log, and wait until it is up; its pid goes to pidN.
-keyd_run() {
-	local ns=ns$1
-	"$KEYD" --check -f "$d/keyd$1.conf" || fail "keyd --check refused $ns's config"
-	: > "$d/keyd$1.log"
-	pretty "$ns" "keyd -d -f $d/keyd$1.conf"
-	ip netns exec "${!ns}" "$KEYD" -d -f "$d/keyd$1.conf" >> "$d/keyd$1.log" 2>&1 &
-	printf -v "pid$1" %s $!
-	# The first REGISTER in a fresh VM waits for nfipsec's crypto probes.
-	wait_for 150 grep -q "keyd started" "$d/keyd$1.log"
+# keydN's configuration: ME and PEER its identities, then its own
+# connection lines and its child's. Both ends of the same tunnel.
+keyd_conf() {	# N ME PEER CONNECTION_LINES CHILD_LINES
+	local ts0=10.9.0.1/32 ts2=10.9.2.1/32
+	[ "$1" = 0 ] || { ts0=10.9.2.1/32 ts2=10.9.0.1/32; }
+	cat > "$d/keyd$1.conf" <<-EOC
+	ctl_socket = $d/keyd$1.ctl
+	connections {
+		peer {
+			proposals = aes128gcm16-prfsha256-x25519
+			$4
+			local {
+				auth = psk
+				id = $2
+			}
+			remote {
+				auth = psk
+				id = $3
+			}
+			children {
+				net {
+					local_ts = $ts0
+					remote_ts = $ts2
+					mode = tunnel
+					esp_proposals = aes128gcm16
+					replay_window = $REPLAY
+					$5
+				}
+			}
+		}
+	}
+	secrets {
+		psk {
+			id = keyd.example
+			id-2 = peer.example
+			secret = "$PSK"
+		}
+	}
+	EOC
 }
 
 # keyd in ns0, the initiator behind the NAT; $1: extra connection lines
 keyd0_start() {
-	cat > "$d/keyd0.conf" <<-EOC
-	ctl_socket = $d/keyd0.ctl
-	connections {
-		peer {
-			local_addrs = 10.0.1.1
-			remote_addrs = 192.0.2.2
-			proposals = aes128gcm16-prfsha256-x25519
-			keepalive = ${KEEPALIVE}s
-			$1
-			local {
-				auth = psk
-				id = keyd.example
-			}
-			remote {
-				auth = psk
-				id = peer.example
-			}
-			children {
-				net {
-					local_ts = 10.9.0.1/32
-					remote_ts = 10.9.2.1/32
-					mode = tunnel
-					esp_proposals = aes128gcm16
-					start_action = start
-					replay_window = $REPLAY
-				}
-			}
-		}
-	}
-	secrets {
-		psk {
-			id = keyd.example
-			id-2 = peer.example
-			secret = "$PSK"
-		}
-	}
-	EOC
-	keyd_run 0
+	keyd_conf 0 keyd.example peer.example "local_addrs = 10.0.1.1
+		remote_addrs = 192.0.2.2
+		keepalive = ${KEEPALIVE}s
+		$1" "start_action = start"
+	keyd_run keyd0 "$ns0"
 }
 
 # keyd in ns2, the responder: any address may come (the NAT's)
 keyd2_start() {
-	cat > "$d/keyd2.conf" <<-EOC
-	ctl_socket = $d/keyd2.ctl
-	connections {
-		peer {
-			local_addrs = 192.0.2.2
-			proposals = aes128gcm16-prfsha256-x25519
-			local {
-				auth = psk
-				id = peer.example
-			}
-			remote {
-				auth = psk
-				id = keyd.example
-			}
-			children {
-				net {
-					local_ts = 10.9.2.1/32
-					remote_ts = 10.9.0.1/32
-					mode = tunnel
-					esp_proposals = aes128gcm16
-					replay_window = $REPLAY
-				}
-			}
-		}
-	}
-	secrets {
-		psk {
-			id = keyd.example
-			id-2 = peer.example
-			secret = "$PSK"
-		}
-	}
-	EOC
-	keyd_run 2
+	keyd_conf 2 peer.example keyd.example "local_addrs = 192.0.2.2" ""
+	keyd_run keyd2 "$ns2"
 }
 
 charon_conf() {
@@ -240,15 +182,6 @@ charon_conf() {
 	charon_load "$d/swanctl.conf"
 }
 
-# What crossed the NAT's public side, from tcpdump's capture
-dump_start() {
-	pretty ns1 "tcpdump -i n1b -w $d/pub.pcap"
-	ip netns exec "$ns1" tcpdump -q -n -U -i n1b -w "$d/pub.pcap" > "$d/tcpdump.log" 2>&1 &
-	dump=$!
-	wait_for 20 grep -q "listening on" "$d/tcpdump.log"
-}
-count() { tcpdump -n -r "$d/pub.pcap" "$1" 2>/dev/null | wc -l; }
-
 ping_ok() { ip netns exec "$ns0" ping -q -c 1 -W 1 -I 10.9.0.1 10.9.2.1 > /dev/null; }
 
 traffic() {	# CELL
@@ -263,14 +196,14 @@ traffic() {	# CELL
 wire() {	# CELL
 	local esp50 init500 other500 ike4500 espudp ka
 	sleep $((KEEPALIVE + 1))	# a keepalive or two
-	stop_dump
-	esp50=$(count 'ip proto 50')
+	capture_stop pub
+	esp50=$(capture_count pub 'ip proto 50')
 	# udp[26]: the IKE header's exchange type (34 IKE_SA_INIT)
-	init500=$(count 'udp port 500 and udp[26] == 34')
-	other500=$(count 'udp port 500 and udp[26] != 34')
-	ike4500=$(count 'udp port 4500 and udp[4:2] > 9 and udp[8:4] == 0')
-	espudp=$(count 'udp port 4500 and udp[4:2] > 9 and udp[8:4] != 0')
-	ka=$(count 'src host 192.0.2.254 and udp src port 4500 and udp[4:2] == 9 and udp[8] == 0xff')
+	init500=$(capture_count pub 'udp port 500 and udp[26] == 34')
+	other500=$(capture_count pub 'udp port 500 and udp[26] != 34')
+	ike4500=$(capture_count pub 'udp port 4500 and udp[4:2] > 9 and udp[8:4] == 0')
+	espudp=$(capture_count pub 'udp port 4500 and udp[4:2] > 9 and udp[8:4] != 0')
+	ka=$(capture_count pub 'src host 192.0.2.254 and udp src port 4500 and udp[4:2] == 9 and udp[8] == 0xff')
 	assert "$esp50 == 0" "$1: no plain ESP past the NAT"
 	assert "$init500 >= 2 && $other500 == 0" \
 		"$1: only IKE_SA_INIT on port 500 ($init500 packets, $other500 others)"
@@ -289,7 +222,7 @@ remap() {
 echo "=== A: keyd behind the NAT -> strongSwan charon"
 charon_start "$ns2" "$d"
 charon_conf
-dump_start
+capture_start pub "$ns1" n1b
 keyd0_start ""
 wait_for 60 eval "ss --list-sas | grep -q INSTALLED"
 grep -q "IKE_SA_INIT.*NAT detected" "$d/keyd0.log" || fail "A: keyd saw no NAT"
@@ -304,7 +237,7 @@ remap
 wait_for 60 ping_ok
 ss --list-sas | grep -q "192.0.2.253\[4500\]" || fail "A: charon did not follow the new mapping"
 traffic "A after the new mapping"
-stop_keyd 0
+keyd_stop keyd0
 wait_for 20 eval "! ss --list-sas | grep -q keyd"
 charon_stop
 ip netns exec "$ns0" "$SETKEY" -F; ip netns exec "$ns0" "$SETKEY" -FP
@@ -315,7 +248,7 @@ n1 ip addr add 192.0.2.254/24 dev n1b
 
 echo "=== B: keyd behind the NAT -> keyd"
 keyd2_start
-dump_start
+capture_start pub "$ns1" n1b
 keyd0_start ""
 wait_for 60 grep -q "CHILD_SA up" "$d/keyd2.log"
 wait_for 30 grep -q "CHILD_SA up" "$d/keyd0.log"
@@ -334,8 +267,8 @@ ip netns exec "$ns2" "$SETKEY" -D | grep -q "192.0.2.254" &&
 traffic "B after the new mapping"
 assert "$(stat "$ns0" InIcvError) == 0 && $(stat "$ns2" InIcvError) == 0" "B: no ICV failures"
 assert "$(stat "$ns0" InStateSeqError) + $(stat "$ns2" InStateSeqError) == 0" "B: no replay-window drops"
-stop_keyd 0
-stop_keyd 2
+keyd_stop keyd0
+keyd_stop keyd2
 for n in "$ns0" "$ns2"; do
 	ip netns exec "$n" "$SETKEY" -F; ip netns exec "$n" "$SETKEY" -FP
 done
@@ -343,7 +276,7 @@ done
 echo "=== C (negative): keyd behind the NAT with nat_traversal = no"
 charon_start "$ns2" "$d"
 charon_conf
-dump_start
+capture_start pub "$ns1" n1b
 keyd0_start "nat_traversal = no"
 wait_for 60 eval "ss --list-sas | grep -q INSTALLED"
 grep -q "NAT detected" "$d/keyd0.log" && fail "C: keyd looked for a NAT"
@@ -352,10 +285,10 @@ ip netns exec "$ns0" "$SETKEY" -D | grep -c "esp mode=tunnel" | grep -qx 2 ||
 for _ in 1 2 3; do
 	ping_ok && fail "C: a ping crossed the NAT without NAT-T"
 done
-stop_dump
-assert "$(count 'ip proto 50') == 0 && $(count 'udp port 4500') == 0" \
+capture_stop pub
+assert "$(capture_count pub 'ip proto 50') == 0 && $(capture_count pub 'udp port 4500') == 0" \
 	"C: neither ESP nor ESP in UDP got past the NAT"
 echo "(the NAT's ESP drop counter: $(esp_dropped))"
-stop_keyd 0
+keyd_stop keyd0
 charon_stop
 echo "PASS"

@@ -23,7 +23,6 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 knob=/sys/module/nfipsec/parameters/nd_bypass
 
 load_nfipsec

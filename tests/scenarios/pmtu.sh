@@ -29,29 +29,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${XFER_BYTES:=1048576}"	# two transfers on a loaded TCG host
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
 diag_pmtu() {
 	local n
+	diag_nfipsec "$ns0" "$ns2"
 	for n in "$ns0" "$ns2"; do
-		echo "--- $n counters (non-zero) and path MTUs:"
-		ip netns exec "$n" awk '$2 != 0' /proc/net/nfipsec_stat 2>/dev/null
+		echo "--- $n path MTUs:"
 		ip netns exec "$n" cat /proc/net/nfipsec_pmtu 2>/dev/null
 	done
 }
 load_nfipsec
 cleanup_hooks=(diag_pmtu "${cleanup_hooks[@]}")
-topo_pair
-ip netns add "$ns2"
-ip -n "$ns2" link set lo up
-ip link add veth3 netns "$ns1" type veth peer name veth2 netns "$ns2"
-n1 ip addr add 198.51.100.1/24 dev veth3
-n2 ip addr add 198.51.100.2/24 dev veth2
-n1 ip addr add 2001:db8:1::1/64 dev veth3 nodad
-n2 ip addr add 2001:db8:1::2/64 dev veth2 nodad
-n1 ip link set veth3 mtu 1400 up
-n2 ip link set veth2 mtu 1400 up
-n1 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+topo_line 198.51.100 2001:db8:1
+n1 ip link set veth3 mtu 1400
+n2 ip link set veth2 mtu 1400
 n0 ip addr add 10.0.0.1/32 dev lo
 n0 ip addr add fd00::1/128 dev lo nodad
 n2 ip addr add 10.0.1.1/32 dev lo

@@ -37,12 +37,8 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
-load_nfipsec
-cleanup_hooks=(diag_pair "${cleanup_hooks[@]}")
-topo_pair
-setup_inner
+setup_pair diag_pair
 key=$(k 20 1)
 
 # counter NS NAME: packets an nftables named counter in table inet sc saw.

@@ -34,7 +34,6 @@ set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.bash"
 . "$here/../netns/ipsec-lib.bash"
-[ -x "$SETKEY" ] || fail "build keyd/setkey/setkey first (make -C keyd)"
 
 load_nfipsec
 cleanup_hooks=(diag_pair "${cleanup_hooks[@]}")
@@ -48,21 +47,14 @@ diag_pair() {
 	done
 }
 
-for n in "$ns0" "$ns1" "$ns2"; do
-	ip netns add "$n"
-	ip -n "$n" link set lo up
-done
-ip link add veth0 netns "$ns0" type veth peer name veth1 netns "$ns1"
-ip link add veth2 netns "$ns1" type veth peer name veth3 netns "$ns2"
+netns_add "$ns0" "$ns1" "$ns2"
+veth_add "$ns0" veth0 "$ns1" veth1
+veth_add "$ns1" veth2 "$ns2" veth3
 n0 ip addr add 2001:db8:a::10/64 dev veth0 nodad
 n0 ip addr add 2001:db8:a::20/64 dev veth0 nodad
 n1 ip addr add 2001:db8:a::1/64 dev veth1 nodad
 n1 ip addr add 198.51.100.1/24 dev veth2
 n2 ip addr add 198.51.100.2/24 dev veth3
-for l in "$ns0 veth0" "$ns1 veth1" "$ns1 veth2" "$ns2 veth3"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
 n0 ip -6 route add default via 2001:db8:a::1
 n1 sysctl -qw net.ipv6.conf.all.forwarding=1
 n2 ip addr add 2001:db8:b::1/128 dev lo nodad
