@@ -73,11 +73,17 @@ def send(addr, port, nbytes):
             if time.time() > end:
                 raise
             time.sleep(0.1)
-    try:
-        c.sendall(data)
-    except TimeoutError:
-        print("send: stalled; %s" % tcp_info(c), file=sys.stderr)
-        raise
+    # Not sendall(): its timeout bounds the whole transfer, which a slow
+    # (debug, loaded TCG) guest can exceed while TCP is healthy. A stall is
+    # 60 s without progress.
+    view, off = memoryview(data), 0
+    while off < nbytes:
+        try:
+            off += c.send(view[off:off + (1 << 16)])
+        except TimeoutError:
+            print("send: stalled after %d bytes; %s" % (off, tcp_info(c)),
+                  file=sys.stderr)
+            raise
     c.shutdown(socket.SHUT_WR)
     c.recv(1)   # wait for the peer to close: everything was read
     c.close()
