@@ -6,33 +6,32 @@
                                   on by 1000 (past the replay window's check)
                                   and one ICV byte flipped
 
-IPv4 only, AH right after the IP header. Frames go out with sendp() on
-IFACE, below the IP stack, so neither the sender's routing nor its own
-IPsec sees them.
+IPv4 only, AH right after the IP header. Frames go out on an AF_PACKET
+socket on IFACE, below the IP stack, so neither the sender's routing nor
+its own IPsec sees them.
 """
 import struct
 import sys
 
-from scapy.all import rdpcap, sendp
+from esp_wire import RawLink, pcap_frames
 
 
 def main():
     what, iface, pcap = sys.argv[1:4]
-    frames = rdpcap(pcap)
+    frames = pcap_frames(pcap)
     if what == "flip":
         out = []
         for f in frames:
-            b = bytearray(bytes(f))
+            b = bytearray(f)
             ip = 14
             ah = ip + (b[ip] & 0xf) * 4
             assert b[ip + 9] == 51, "not AH"
             seq = struct.unpack_from("!I", b, ah + 8)[0]
             struct.pack_into("!I", b, ah + 8, seq + 1000)
             b[ah + 12] ^= 0x01
-            out.append(f.__class__(bytes(b)))
+            out.append(bytes(b))
         frames = out
-    sendp(frames, iface=iface, verbose=False)
-    print(what, len(frames))
+    print(what, RawLink(iface).send(frames))
 
 
 if __name__ == "__main__":

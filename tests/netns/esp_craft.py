@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Craft ESP packets with scapy, for the negative tests.
+"""Craft ESP packets by hand, for the negative tests.
 
   esp_craft.py esp IFACE DSTMAC SRC DST --spi N --seq N --ekey HEX --akey HEX
                [--tunnel OSRC ODST] [--flip-icv] [--bad-pad]
@@ -12,28 +12,13 @@
   esp_craft.py replay IFACE PCAP
       send again every frame of PCAP
 
-Frames go out with sendp() on IFACE, below the IP stack, so neither the
-sender's routing nor its own IPsec sees them.
+Frames go out on an AF_PACKET socket on IFACE, below the IP stack, so
+neither the sender's routing nor its own IPsec sees them. The packets are
+built with esp_wire.py, an encoder separate from both stacks under test.
 """
 import argparse
-import struct
 
-from scapy.all import Ether, ICMP, IP, Raw, rdpcap, sendp
-from scapy.layers.ipsec import ESP, SecurityAssociation
-
-
-def bad_pad(algo):
-    """Make algo.pad() write pad bytes 0xee, ... instead of 1, 2, 3."""
-    orig = algo.pad
-
-    def pad(esp):
-        esp = orig(esp)
-        if esp.padlen == 0:
-            # Force some padding: a whole block more.
-            esp.padlen = algo.block_size
-        esp.padding = b"\xee" * esp.padlen
-        return esp
-    algo.pad = pad
+from esp_wire import ESP, IPIP, RawLink, esp_cbc, icmp_echo, ipv4, pcap_frames
 
 
 def main():
@@ -49,32 +34,29 @@ def main():
     ap.add_argument("--flip-icv", action="store_true")
     ap.add_argument("--bad-pad", action="store_true")
     a = ap.parse_args()
+    link = RawLink(a.iface)
 
     if a.what == "replay":
-        frames = rdpcap(a.args[0])
-        sendp(frames, iface=a.iface, verbose=False)
-        print("replayed", len(frames))
+        print("replayed", link.send(pcap_frames(a.args[0])))
         return
     dstmac, src, dst = a.args
-    inner = IP(src=src, dst=dst) / ICMP(id=0x4e46, seq=a.seq & 0xffff) / Raw(b"nfipsec" * 8)
+    icmp = icmp_echo(0x4e46, a.seq & 0xffff, b"nfipsec" * 8)
     if a.what == "plain":
-        sendp(Ether(dst=dstmac) / inner, iface=a.iface, verbose=False)
+        link.send([link.ether(dstmac, ipv4(src, dst, 1, icmp))])
         print("sent plain")
         return
-    tunnel = IP(src=a.tunnel[0], dst=a.tunnel[1]) if a.tunnel else None
-    sa = SecurityAssociation(ESP, spi=a.spi, crypt_algo="AES-CBC",
-                             crypt_key=bytes.fromhex(a.ekey[2:]),
-                             auth_algo="SHA2-256-128",
-                             auth_key=bytes.fromhex(a.akey[2:]),
-                             tunnel_header=tunnel)
+    inner, nh = (ipv4(src, dst, 1, icmp), IPIP) if a.tunnel else (icmp, 1)
+    kw = {}
     if a.bad_pad:
-        bad_pad(sa.crypt_algo)
-    pkt = sa.encrypt(inner, seq_num=a.seq)
-    raw = bytes(pkt)
+        # Pad bytes 0xee instead of 1, 2, 3, ...: at least a block of them.
+        kw["pad"] = b"\xee" * ((-(len(inner) + 2)) % 16 or 16)
+    esp = esp_cbc(bytes.fromhex(a.ekey[2:]), bytes.fromhex(a.akey[2:]),
+                  a.spi, a.seq, inner, nh, **kw)
+    pkt = ipv4(*(a.tunnel or (src, dst)), ESP, esp)
     if a.flip_icv:
-        raw = raw[:-1] + bytes([raw[-1] ^ 0x01])
-    sendp(Ether(dst=dstmac) / IP(raw), iface=a.iface, verbose=False)
-    print("sent esp spi=%#x seq=%d len=%d" % (a.spi, a.seq, len(raw)))
+        pkt = pkt[:-1] + bytes([pkt[-1] ^ 0x01])
+    link.send([link.ether(dstmac, pkt)])
+    print("sent esp spi=%#x seq=%d len=%d" % (a.spi, a.seq, len(pkt)))
 
 
 if __name__ == "__main__":

@@ -6,15 +6,15 @@
 #
 #   +---------------------------+              +---------------------------+
 #   | ns0: nfipsec (setkey)     |              | ns1: XFRM (ip xfrm) and   |
-#   |  lo: 10.0.0.1             |              |      scapy (esp_craft.py) |
+#   |  lo: 10.0.0.1             |              |  esp_craft.py (by hand)   |
 #   |  veth0 -------------------+--- ESP ------+------------------- veth1  |
 #   |  192.0.2.1                |              |  192.0.2.2                |
 #   +---------------------------+              +---------------------------+
 #
 # SAs: transport 192.0.2.2 -> .1 SPI 0x2001 and .1 -> .2 SPI 0x2002;
 #      tunnel 192.0.2.2 -> .1 SPI 0x3001 for 10.0.1.1 -> 10.0.0.1;
-#      AES-CBC + HMAC-SHA256, keys known to scapy, which crafts what the
-#      real peer (XFRM) never would.
+#      AES-CBC + HMAC-SHA256, keys known to esp_craft.py, which crafts
+#      what the real peer (XFRM) never would.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.bash"
@@ -54,7 +54,7 @@ esp() {		# esp SPI SEQ [options]: ICMP 192.0.2.2 -> .1 in ESP
 capture_start esp "$ns1" veth1 -c 1 'esp and dst 192.0.2.1'
 capture_await esp ip netns exec "$ns1" ping -q -c 1 -W 1 192.0.2.1
 expect InStateSeqError craft replay veth1 "$(capture_file esp)"
-# A crafted packet scapy builds right is accepted: the key and layout are
+# A crafted packet built right is accepted: the key and layout are
 # the real ones, so each refusal below is for its one defect.
 p=$(in_pkts 0x2001)
 esp 0x2001 100000

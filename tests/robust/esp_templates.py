@@ -50,10 +50,17 @@ import os
 import struct
 import sys
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from scapy.all import (IP, UDP, ICMP, Ether, IPv6, IPv6ExtHdrDestOpt,
-                       IPv6ExtHdrFragment, Raw, fragment, fragment6)
+# The layers by name, not scapy.all: that loads every layer scapy has, and
+# costs minutes in a VM on the debug kernel under TCG.
+from scapy.layers.inet import ICMP, IP, UDP, fragment
+from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, fragment6
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
+import esp_wire  # noqa: E402  (tests/netns/esp_wire.py)
+from esp_wire import trailer  # noqa: E402
 
 
 def seq_key(n, start):
@@ -71,16 +78,6 @@ AH_ICV = 16
 FIRST_IDENT = 0x1001
 
 
-def trailer(payload, nh, align, pad=None, padlen=None):
-    """payload | pad | pad length | next header, a multiple of align."""
-    n = (-(len(payload) + 2)) % align
-    if pad is None:
-        pad = bytes(range(1, n + 1))
-    if padlen is None:
-        padlen = len(pad)
-    return payload + pad + bytes([padlen & 0xff, nh])
-
-
 def esp_gcm(spi, seq, inner, nh, **kw):
     iv = os.urandom(8)
     aad = struct.pack("!II", spi, seq & 0xffffffff)
@@ -89,15 +86,8 @@ def esp_gcm(spi, seq, inner, nh, **kw):
     return aad + iv + ct
 
 
-def esp_cbc(spi, seq, inner, nh, cut=0, **kw):
-    iv = os.urandom(16)
-    pt = trailer(inner, nh, 16, **kw)
-    enc = Cipher(algorithms.AES(CBC_KEY), modes.CBC(iv)).encryptor()
-    ct = enc.update(pt) + enc.finalize()
-    if cut:     # not whole blocks, yet authenticated
-        ct = ct[:-cut]
-    head = struct.pack("!II", spi, seq & 0xffffffff) + iv + ct
-    return head + hmac.new(HMAC_KEY, head, hashlib.sha256).digest()[:16]
+def esp_cbc(spi, seq, inner, nh, **kw):
+    return esp_wire.esp_cbc(CBC_KEY, HMAC_KEY, spi, seq, inner, nh, **kw)
 
 
 def ah_icv(zeroed_hdr, ah_zero, payload):

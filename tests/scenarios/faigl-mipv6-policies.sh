@@ -150,7 +150,8 @@ assert "$(spi_pkts "$ns0" 0x4401) == p1 && $(spi_pkts "$ns0" 0x4403) == p3" \
 	"a Binding Refresh Request (MH 0) matches no MH-type entry: sent in clear"
 t0=$(stat "$ns1" InTmplMismatch)
 n0 /usr/bin/python3 -c "
-from scapy.all import Ether, sendp
+from scapy.layers.l2 import Ether
+from scapy.sendrecv import sendp
 from scapy.layers.inet6 import IPv6, MIP6MH_BU
 sendp(Ether(dst='$mac1') / IPv6(src='$MN', dst='$HA') / MIP6MH_BU(seq=7),
       iface='veth0', verbose=False)"

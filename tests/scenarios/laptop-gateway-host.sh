@@ -231,7 +231,10 @@ assert "${p:-0} == 1" "the gateway protected the reassembled datagram as one pac
 n1 sysctl -qw net.ipv4.ipfrag_time=3
 frags() {	# frags WHICH: 'all' fragments of a datagram to 10.0.2.2:6000, or only the 'second'
 	n0 /usr/bin/python3 -c "
-from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
+from scapy.layers.inet import IP, UDP, fragment
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+from scapy.sendrecv import sendp
 import random
 p = IP(src='192.0.2.1', dst='10.0.2.2', id=random.randrange(1, 65535)) / UDP(sport=7000, dport=6000) / Raw(b'g' * 2500)
 fs = fragment(p, fragsize=1200)
