@@ -146,7 +146,7 @@ keyd_pair_cell() {	# WHAT START MODE
 	xfer_pair "$a0" "$a1"
 	for n in "$ns0" "$ns1"; do
 		p=$(ip netns exec "$n" "$SETKEY" -D | awk '/allocated:/ { s += $2 } END { print s + 0 }')
-		assert "$p >= 500" "$what: $n's SAs carried $p packets"
+		assert "$p >= 2 * $(xfer_min)" "$what: $n's SAs carried $p packets"
 	done
 
 	keyd_stop keyd0
