@@ -18,7 +18,7 @@ built with esp_wire.py, an encoder separate from both stacks under test.
 """
 import argparse
 
-from esp_wire import ESP, IPIP, RawLink, esp_cbc, icmp_echo, ipv4, pcap_frames
+from esp_wire import ESP, IPIP, RawLink, esp_cbc, icmp_echo, ipv4, pad_len, pcap_frames
 
 
 def main():
@@ -49,7 +49,7 @@ def main():
     kw = {}
     if a.bad_pad:
         # Pad bytes 0xee instead of 1, 2, 3, ...: at least a block of them.
-        kw["pad"] = b"\xee" * ((-(len(inner) + 2)) % 16 or 16)
+        kw["pad"] = b"\xee" * (pad_len(inner, 16) or 16)
     esp = esp_cbc(bytes.fromhex(a.ekey[2:]), bytes.fromhex(a.akey[2:]),
                   a.spi, a.seq, inner, nh, **kw)
     pkt = ipv4(*(a.tunnel or (src, dst)), ESP, esp)

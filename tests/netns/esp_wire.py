@@ -40,13 +40,17 @@ def icmp_echo(ident, seq, data):
     return msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
 
 
+def pad_len(payload, align):
+    """How many pad bytes bring payload and its 2-byte trailer to align."""
+    return (-(len(payload) + 2)) % align
+
+
 def trailer(payload, nh, align, pad=None, padlen=None):
     """payload | pad | pad length | next header, a multiple of align.
 
     pad: other pad bytes than 1, 2, 3, ...; padlen: another Pad Length."""
-    n = (-(len(payload) + 2)) % align
     if pad is None:
-        pad = bytes(range(1, n + 1))
+        pad = bytes(range(1, pad_len(payload, align) + 1))
     if padlen is None:
         padlen = len(pad)
     return payload + pad + bytes([padlen & 0xff, nh])
