@@ -4,7 +4,8 @@
 #   make demo         set up, boot a VM, show nfipsec at work
 #   make bench        nfipsec against XFRM and plaintext in a VM (Documentation/performance.md)
 #   make check        set up, build, and run every test; ends "N passed, M failed"
-#   make check-debug  the KUnit and VM tests again on the debug kernel
+#   make check-debug  KUnit and the robustness runs on the debug kernel
+#   make check-debug-netns  the netns tests about the module on the debug kernel
 #   make style        checkpatch --strict on the kernel module
 #   make fuzz         longer fuzz runs
 #   make setup        install what building and testing need (Debian 12, root)
@@ -25,6 +26,9 @@ check:
 check-debug:
 	scripts/check --debug
 
+check-debug-netns:
+	scripts/check --debug-netns
+
 demo:
 	scripts/demo
 
@@ -42,4 +46,4 @@ clean:
 	$(MAKE) -C keyd clean
 	rm -rf build
 
-.PHONY: all kmod keyd setup check check-debug demo bench style fuzz clean
+.PHONY: all kmod keyd setup check check-debug check-debug-netns demo bench style fuzz clean
