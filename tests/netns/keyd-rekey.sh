@@ -22,6 +22,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/charon-lib.bash"
 command -v iperf3 > /dev/null || fail "iperf3 is missing (scripts/setup installs it)"
 charon_require
+# charon's XfrmInStateProtoError is read below.
+[ -r /proc/net/xfrm_stat ] || fail "this kernel has no /proc/net/xfrm_stat (CONFIG_XFRM_STATISTICS)"
 
 d=$(mktemp -d /tmp/keyd-rekey.XXXXXX)
 iperf_pid=
@@ -35,7 +37,6 @@ charon_start "$ns1" "$d"
 PSK=rekeying-under-load
 # XFRM counts an inbound ESP packet that fails its ICV here.
 xfrm_icv() { ip netns exec "$ns1" awk '$1 == "XfrmInStateProtoError" { print $2 }' /proc/net/xfrm_stat; }
-[ -r /proc/net/xfrm_stat ] || fail "this kernel has no /proc/net/xfrm_stat (CONFIG_XFRM_STATISTICS)"
 
 phase() {	# WHO (keyd|charon)
 	local who=$1 krekey=1h kchild=1h srekey=0 schild=0 before p
