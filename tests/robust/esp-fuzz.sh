@@ -82,12 +82,18 @@ softnet_drops() {	# column 2 of every CPU's line, in hex
 	while read -r _p d _r; do s=$((s + 0x$d)); done < /proc/net/softnet_stat
 	echo "$s"
 }
+ipsnap() {	# the IP layer's own counters, "Ip:InHdrErrors 0" and so on
+	ip netns exec "$ns0" cat /proc/net/snmp /proc/net/netstat | awk '
+		NR % 2 == 1 { split($0, h) } NR % 2 == 0 { for (i = 2; i <= NF; i++) print h[1] h[i], $i }'
+	ip netns exec "$ns0" cat /proc/net/snmp6
+}
 sa_packets() {
 	ip netns exec "$ns0" "$SETKEY" -D | awk '$1 == "allocated:" { s += $2 } END { print s + 0 }'
 }
 
 sleep 1
 snap > "$work/before"
+ipsnap > "$work/ip.before"
 sd0=$(softnet_drops)
 t0=$SECONDS
 out=$(ip netns exec "$ns1" "$BLAST" veth1 "$work/t.bin" "$COUNT" "${ROBUST_SEED:-$$}")
@@ -103,10 +109,15 @@ for _ in $(seq 60); do
 	sleep 1
 done
 snap > "$work/after"
+ipsnap > "$work/ip.after"
 sd1=$(softnet_drops)
 
 echo "counters that moved:"
 paste "$work/before" "$work/after" | awk '$4 != $2 { printf "  %-22s %d\n", $1, $4 - $2 }'
+# What the IP layer saw: a packet it dropped before nfipsec's hook shows here.
+echo "IP counters that moved:"
+awk 'NR == FNR { b[$1] = $2; next } $2 != b[$1] { printf "  %-28s %d\n", $1, $2 - b[$1] }' \
+	"$work/ip.before" "$work/ip.after"
 din=$(( $(field "$work/after" InPackets) - $(field "$work/before" InPackets) ))
 ddrop=$(( $(drops "$work/after") - $(drops "$work/before") ))
 sap=$(sa_packets)

@@ -12,8 +12,9 @@
  * same defect again) or, three times in four for the single-frame
  * templates, mutated: bits flipped, cut short, grown with junk, a random
  * or edge sequence number, a random SPI. Mutations touch the
- * ESP or AH part only and keep the IP header right (lengths, checksum), so every
- * packet reaches nfipsec rather than being dropped by the IP layer first.
+ * ESP or AH part only and keep the IP header right (lengths, checksum; for
+ * IPv6 AH, a next header the IP layer would parse on), so every packet
+ * reaches nfipsec rather than being held or dropped by the IP layer first.
  * A template of several fragments is one logical packet (reassembled before
  * nfipsec); each sending gets a fresh IP ID or fragment identification.
  *
@@ -157,6 +158,12 @@ static void fix_ip(struct frame *f)
 	put16(ip + 10, ~sum);
 }
 
+/* The headers the kernel's IPv6 extension header walk steps over. */
+static int v6_ext_hdr(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
+}
+
 static void mutate(struct frame *f, int ah)
 {
 	static const uint32_t edges[] = { 0, 1, 2, 63, 64, 65, 0x7fffffff,
@@ -165,6 +172,7 @@ static void mutate(struct frame *f, int ah)
 	uint8_t *p = f->data + esp;
 	/* AH's next header, length and reserved fields come first. */
 	unsigned int id = ah ? 4 : 0;
+	uint8_t nh = f->len > esp ? p[0] : 0;
 
 	switch (rnd() % 6) {
 	case 0:		/* flip one to four bits anywhere in ESP or AH */
@@ -200,6 +208,15 @@ static void mutate(struct frame *f, int ah)
 		}
 		break;
 	}
+	/*
+	 * Before nfipsec, nf_defrag_ipv6 walks IPv6's extension headers
+	 * through AH looking for a Fragment header: an AH next header
+	 * flipped into one of those could make the packet a "fragment" that
+	 * the IP layer holds until its reassembly times out, so nfipsec
+	 * would never see it. (Seed 74 made one in a million.)
+	 */
+	if (ah && !is_v4(f) && f->len > esp && v6_ext_hdr(f->data[esp]))
+		f->data[esp] = nh;
 	fix_ip(f);
 }
 
