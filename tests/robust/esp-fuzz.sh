@@ -87,6 +87,10 @@ ipsnap() {	# the IP layer's own counters, "Ip:InHdrErrors 0" and so on
 		NR % 2 == 1 { split($0, h) } NR % 2 == 0 { for (i = 2; i <= NF; i++) print h[1] h[i], $i }'
 	ip netns exec "$ns0" cat /proc/net/snmp6
 }
+moved() {	# WIDTH BEFORE AFTER: "name delta" of what changed, by name
+	awk -v w="$1" 'NR == FNR { b[$1] = $2; next }
+		$2 != b[$1] { printf "  %-*s %d\n", w, $1, $2 - b[$1] }' "$2" "$3"
+}
 sa_packets() {
 	ip netns exec "$ns0" "$SETKEY" -D | awk '$1 == "allocated:" { s += $2 } END { print s + 0 }'
 }
@@ -113,11 +117,10 @@ ipsnap > "$work/ip.after"
 sd1=$(softnet_drops)
 
 echo "counters that moved:"
-paste "$work/before" "$work/after" | awk '$4 != $2 { printf "  %-22s %d\n", $1, $4 - $2 }'
+moved 22 "$work/before" "$work/after"
 # What the IP layer saw: a packet it dropped before nfipsec's hook shows here.
 echo "IP counters that moved:"
-awk 'NR == FNR { b[$1] = $2; next } $2 != b[$1] { printf "  %-28s %d\n", $1, $2 - b[$1] }' \
-	"$work/ip.before" "$work/ip.after"
+moved 28 "$work/ip.before" "$work/ip.after"
 din=$(( $(field "$work/after" InPackets) - $(field "$work/before" InPackets) ))
 ddrop=$(( $(drops "$work/after") - $(drops "$work/before") ))
 sap=$(sa_packets)

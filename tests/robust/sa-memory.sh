@@ -49,7 +49,8 @@ echo "memory: $N SAs take $(( (m1 - m0) / 1024 )) MB of kernel memory, $per byte
 # a quarantine of up to 1/32 of memory.
 slack=0
 [ -e /sys/kernel/debug/kmemleak ] && slack=$(awk '$1 == "MemTotal:" { print int($2 / 32) }' /proc/meminfo)
-given_back() { m2=$(kmem); [ $((m2 - m0)) -le $(((m1 - m0) / 10 + slack)) ]; }
+bound=$(((m1 - m0) / 10 + slack))
+given_back() { m2=$(kmem); [ $((m2 - m0)) -le "$bound" ]; }
 
 n0 "$SETKEY" -F
 # The flush unlinks every SA at once; each is freed by an RCU callback
@@ -63,4 +64,4 @@ until given_back; do
 	sleep 5
 done
 echo "memory: after the flush, $(( (m2 - m0) / 1024 )) MB above where it started ($((SECONDS - t0))s)"
-assert "$m2 - $m0 <= ($m1 - $m0) / 10 + $slack" "the flush gave the memory back (slack ${slack} kB)"
+assert "$m2 - $m0 <= $bound" "the flush gave the memory back (a tenth, plus ${slack} kB of slack)"
